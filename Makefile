@@ -1,0 +1,33 @@
+# Each target sets up .venv by itself on a fresh clone.
+# torch is pinned to the CPU wheel that lies on this machine's disk; a bare `torch`
+# requirement would pull a CUDA build of several GB.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+TORCH_PIN ?= torch==2.13.0
+
+.PHONY: demo test lint bench docs clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check $(TORCH_PIN)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m debias_estimators demo --out debias-report --force
+
+test: $(STAMP)
+	$(PY) -m ruff check debias_estimators tests examples benchmarks
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check debias_estimators tests examples benchmarks
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

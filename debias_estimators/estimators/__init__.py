@@ -1,0 +1,7 @@
+"""scikit-learn estimators backed by skorch: the DB-VAE and the standard CNN baseline."""
+
+from ._cnn import CNNClassifier
+from ._dbvae import DebiasedVAEClassifier
+from ._resampling_callback import LatentResampling
+
+__all__ = ["CNNClassifier", "DebiasedVAEClassifier", "LatentResampling"]

@@ -1,0 +1,269 @@
+"""The debiasing variational autoencoder as a scikit-learn classifier."""
+
+import numbers
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ..losses import RECON_LOSSES, DBVAELoss
+from ..nn import DBVAE
+from ..resampling import COMBINE_RULES, LatentDensityResampler
+from ._base import BaseNetClassifier
+from ._resampling_callback import LatentResampling
+
+__all__ = ["DebiasedVAEClassifier"]
+
+
+class DebiasedVAEClassifier(BaseNetClassifier):
+    """The DB-VAE of Amini et al. (AIES 2019): a classifier that debiases itself while training.
+
+    The encoder is the standard CNN with ``2 * latent_dim + 1`` outputs: the class logit and a
+    latent Gaussian (mean, log-variance). The decoder reconstructs the positive class (faces)
+    only. At the start of every epoch the training positives are encoded and a
+    :class:`~debias_estimators.LatentDensityResampler` weights them in inverse proportion to
+    their latent density, so rare positives are drawn more often; the positives keep their share
+    of each epoch and the negatives are drawn uniformly. For feature vectors (two-dimensional
+    ``X``) MLPs replace the convolutional encoder and decoder.
+
+    Parameters
+    ----------
+    latent_dim : int, default=100
+        Size of the latent space.
+    n_filters : int, default=12
+        Channels of the first convolutional block; later blocks have 2, 4 and 6 times as many.
+    hidden_units : tuple of int, default=(64, 64)
+        Hidden layer widths for feature vectors.
+    kl_weight : float, default=5e-4
+        Weight of the KL term in the loss.
+    recon_loss : {"l1", "l2"}, default="l1"
+        Mean absolute error (the teaching lab) or mean squared error (the paper).
+    alpha : float or None, default=1e-3
+        Added to the latent densities before inverting: smaller debiases more strongly.
+        ``None`` turns resampling off (the network then trains like a plain VAE-classifier).
+    bins : int, default=10
+        Histogram bins per latent dimension.
+    combine : {"max", "product", "geometric"}, default="max"
+        How the dimensions' weights are combined, see :class:`LatentDensityResampler`.
+    lr : float, default=5e-4
+        Learning rate.
+    batch_size : int, default=32
+        Training batch size.
+    max_epochs : int, default=10
+        Epochs of :meth:`fit`.
+    optimizer : type, default=torch.optim.Adam
+        A torch optimizer class.
+    pos_label : label, optional
+        The class whose latent structure is learned and debiased (faces); ``None`` means
+        ``classes_[1]``, i.e. 1 for 0/1 labels.
+    random_state : None, int or numpy.random.RandomState, default=None
+        Seeds initialisation, sampling and the latent noise; an int makes ``fit`` repeatable
+        on CPU.
+    device : str, default="cpu"
+        Torch device, e.g. ``"cuda"``.
+    callbacks : list of skorch callbacks, optional
+        Added to the net's callbacks (e.g. ``skorch.callbacks.ProgressBar()``).
+    train_split : callable, optional
+        skorch's validation split, e.g. ``skorch.dataset.ValidSplit(5)``; none by default.
+    verbose : int, default=0
+        skorch's verbosity: 1 prints a line per epoch and shows the resampling passes.
+    image_shape : tuple of int, optional
+        ``(H, W)`` or ``(H, W, C)``: read the rows of two-dimensional ``X`` as images.
+    data_format : {"auto", "channels_last", "channels_first"}, default="auto"
+        Layout of four-dimensional ``X``; see :mod:`debias_estimators._images`.
+    net_params : dict, optional
+        Further skorch parameters, e.g. ``{"optimizer__weight_decay": 1e-4}``.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the :class:`~debias_estimators.nn.DBVAE`.
+    classes_ : ndarray of shape (2,)
+        The two labels.
+    pos_label_ : label
+        The positive class.
+    input_shape_ : tuple of int
+        Shape of one sample as the module sees it, ``(C, H, W)`` or ``(n_features,)``.
+    n_features_in_ : int
+        Number of values per sample.
+    sample_weight_ : ndarray of shape (n_train,)
+        The last epoch's sampling probabilities, in training-set order (absent when ``alpha``
+        is None).
+    resampler_ : LatentDensityResampler
+        The resampler as fitted at the last epoch's start, on the training positives.
+    history_ : skorch.History
+        Per-epoch record; ``sample_ess`` holds the effective sample size of the weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from debias_estimators import DebiasedVAEClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.integers(0, 256, size=(40, 16, 16, 3), dtype=np.uint8)
+    >>> y = np.arange(40) % 2
+    >>> clf = DebiasedVAEClassifier(latent_dim=4, n_filters=2, max_epochs=1, random_state=0)
+    >>> clf.fit(X, y).transform(X).shape
+    (40, 4)
+    """
+
+    def __init__(
+        self,
+        *,
+        latent_dim=100,
+        n_filters=12,
+        hidden_units=(64, 64),
+        kl_weight=5e-4,
+        recon_loss="l1",
+        alpha=1e-3,
+        bins=10,
+        combine="max",
+        lr=5e-4,
+        batch_size=32,
+        max_epochs=10,
+        optimizer=torch.optim.Adam,
+        pos_label=None,
+        random_state=None,
+        device="cpu",
+        callbacks=None,
+        train_split=None,
+        verbose=0,
+        image_shape=None,
+        data_format="auto",
+        net_params=None,
+    ):
+        self.latent_dim = latent_dim
+        self.n_filters = n_filters
+        self.hidden_units = hidden_units
+        self.kl_weight = kl_weight
+        self.recon_loss = recon_loss
+        self.alpha = alpha
+        self.bins = bins
+        self.combine = combine
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.optimizer = optimizer
+        self.pos_label = pos_label
+        self.random_state = random_state
+        self.device = device
+        self.callbacks = callbacks
+        self.train_split = train_split
+        self.verbose = verbose
+        self.image_shape = image_shape
+        self.data_format = data_format
+        self.net_params = net_params
+
+    def _module_class(self):
+        return DBVAE
+
+    def _module_params(self):
+        return {
+            "module__in_shape": self.input_shape_,
+            "module__latent_dim": self.latent_dim,
+            "module__n_filters": self.n_filters,
+            "module__hidden_units": tuple(self.hidden_units),
+            "criterion__kl_weight": self.kl_weight,
+            "criterion__recon_loss": self.recon_loss,
+        }
+
+    def _criterion(self):
+        return DBVAELoss
+
+    def _weighted_sampling(self):
+        return self.alpha is not None
+
+    def _training_callbacks(self):
+        if self.alpha is None:
+            return []
+        resampler = LatentDensityResampler(bins=self.bins, alpha=self.alpha, combine=self.combine)
+        return [("latent_resampling", LatentResampling(resampler, progress=self.verbose > 0))]
+
+    def _train(self, dataset, seed, epochs):
+        super()._train(dataset, seed, epochs)
+        if self.alpha is not None:
+            callback = dict(self.net_.callbacks_)["latent_resampling"]
+            self.sample_weight_ = callback.sample_weight_
+            self.resampler_ = callback.resampler
+
+    def _check_params(self):
+        super()._check_params()
+        if not isinstance(self.latent_dim, numbers.Integral) or self.latent_dim < 1:
+            raise ValueError(f"latent_dim must be a positive integer, got {self.latent_dim!r}.")
+        if not isinstance(self.kl_weight, numbers.Real) or self.kl_weight < 0:
+            raise ValueError(f"kl_weight must be a non-negative number, got {self.kl_weight!r}.")
+        if self.recon_loss not in RECON_LOSSES:
+            raise ValueError(f"recon_loss must be one of {RECON_LOSSES}, got {self.recon_loss!r}.")
+        if self.alpha is not None and (not isinstance(self.alpha, numbers.Real) or self.alpha <= 0):
+            raise ValueError(f"alpha must be a positive number or None, got {self.alpha!r}.")
+        if self.combine not in COMBINE_RULES:
+            raise ValueError(f"combine must be one of {COMBINE_RULES}, got {self.combine!r}.")
+        if not isinstance(self.bins, numbers.Integral) or self.bins < 1:
+            raise ValueError(f"bins must be a positive integer, got {self.bins!r}.")
+
+    @staticmethod
+    def _logit(module, x):
+        return module.encode(x)[0]
+
+    def transform(self, X):
+        """Latent means of the samples.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples as in :meth:`fit`.
+
+        Returns
+        -------
+        Z : ndarray of shape (n, latent_dim)
+            The encoder's latent means.
+        """
+        return self._batched(X, lambda module, x: module.encode(x)[1])
+
+    def decode(self, Z):
+        """Decode latent vectors into samples.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n, latent_dim)
+            Latent vectors.
+
+        Returns
+        -------
+        samples : ndarray
+            Images ``(n, H, W, C)`` with values clipped to ``[0, 1]``, or vectors
+            ``(n, n_features)``.
+        """
+        check_is_fitted(self)
+        Z = check_array(Z, dtype=np.float32)
+        if Z.shape[1] != self.latent_dim:
+            raise ValueError(f"Z has {Z.shape[1]} columns; latent_dim is {self.latent_dim}.")
+        module = self.net_.module_
+        was_training = module.training
+        module.eval()
+        try:
+            with torch.no_grad():
+                out = module.decode(torch.from_numpy(Z).to(self.device)).cpu().numpy()
+        finally:
+            module.train(was_training)
+        return self._as_samples(out)
+
+    def reconstruct(self, X):
+        """Encode to the latent means and decode again.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples as in :meth:`fit`.
+
+        Returns
+        -------
+        reconstructions : ndarray
+            Images ``(n, H, W, C)`` clipped to ``[0, 1]``, or vectors ``(n, n_features)``.
+        """
+        out = self._batched(X, lambda module, x: module.decode(module.encode(x)[1]))
+        return self._as_samples(out)
+
+    def _as_samples(self, out):
+        if out.ndim == 4:
+            return np.clip(np.moveaxis(out, 1, 3), 0.0, 1.0)
+        return out

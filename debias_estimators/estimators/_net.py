@@ -1,0 +1,100 @@
+"""The skorch net both estimators train with.
+
+It extends skorch the way skorch intends: ``get_iterator`` builds batch-indexed loaders
+(a weighted sampler for training, whose weights the resampling callback updates in place) and
+``get_loss`` weights the criterion's per-sample losses. The fit loop is skorch's own.
+"""
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.utils import to_tensor
+from torch.utils.data import BatchSampler, DataLoader, SequentialSampler, WeightedRandomSampler
+
+from ._data import dataset_labels
+
+__all__ = ["TrainingNet", "positive_share_weights"]
+
+
+def positive_share_weights(y, positive_weights=None):
+    """Compute sampling probabilities that keep each class's share of an epoch.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Binary labels.
+    positive_weights : ndarray of shape (n_positive,), optional
+        Relative weights of the positives, in order; uniform when absent.
+
+    Returns
+    -------
+    probabilities : ndarray of shape (n_samples,)
+        Non-negative, summing to 1: the positives share ``mean(y)`` of the mass, the negatives
+        the rest, uniformly.
+    """
+    positive = np.asarray(y) > 0.5
+    p = np.empty(len(positive))
+    share = positive.mean()
+    n_neg = len(positive) - positive.sum()
+    if n_neg:
+        p[~positive] = (1.0 - share) / n_neg
+    if positive_weights is None:
+        positive_weights = np.ones(positive.sum())
+    positive_weights = np.asarray(positive_weights, dtype=np.float64)
+    p[positive] = share * positive_weights / positive_weights.sum()
+    return p
+
+
+class TrainingNet(NeuralNet):
+    """A skorch ``NeuralNet`` over :class:`ArrayDataset` batches with per-sample weights.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for :class:`skorch.NeuralNet`.
+    seed : int, default=0
+        Seed of the training sampler's generator.
+    weighted_sampling : bool, default=False
+        Draw training batches with a :class:`~torch.utils.data.WeightedRandomSampler` whose
+        weights can change between epochs (``train_sampler_``); else shuffle uniformly.
+    """
+
+    def __init__(self, *args, seed=0, weighted_sampling=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seed = seed
+        self.weighted_sampling = weighted_sampling
+
+    def get_iterator(self, dataset, training=False):
+        """Return a loader of whole batches; training batches are drawn by a seeded sampler."""
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(prefix)
+        batch_size = kwargs.pop("batch_size", self.batch_size)
+        if batch_size == -1:
+            batch_size = len(dataset)
+        kwargs.pop("shuffle", None)
+        if training:
+            sampler = self._training_sampler(dataset)
+            # A last batch of one sample breaks BatchNorm in train mode: drop it then.
+            drop_last = len(dataset) % batch_size == 1
+        else:
+            sampler, drop_last = SequentialSampler(dataset), False
+        batches = BatchSampler(sampler, batch_size, drop_last=drop_last)
+        return DataLoader(dataset, sampler=batches, batch_size=None, **kwargs)
+
+    def _training_sampler(self, dataset):
+        generator = torch.Generator().manual_seed(int(self.seed) + len(self.history))
+        if not self.weighted_sampling:
+            self.train_sampler_ = torch.utils.data.RandomSampler(dataset, generator=generator)
+        else:
+            weights = torch.as_tensor(positive_share_weights(dataset_labels(dataset)))
+            self.train_sampler_ = WeightedRandomSampler(
+                weights, num_samples=len(dataset), replacement=True, generator=generator
+            )
+        return self.train_sampler_
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Mean of the criterion's per-sample losses times the samples' weights."""
+        meta = to_tensor(y_true, device=self.device)
+        X = to_tensor(X, device=self.device)
+        per_sample = self.criterion_(y_pred, meta["y"], X)
+        return (per_sample * meta["w"]).mean()

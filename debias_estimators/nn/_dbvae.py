@@ -1,0 +1,130 @@
+"""The debiasing variational autoencoder and the standard classifier it is compared with."""
+
+import torch
+from torch import nn
+
+from ._conv import ConvDecoder, ConvEncoder
+from ._mlp import MLPDecoder, MLPEncoder
+
+__all__ = ["DBVAE", "StandardClassifier", "make_decoder", "make_encoder"]
+
+
+def make_encoder(in_shape, n_outputs, *, n_filters=12, hidden_units=(64, 64)):
+    """Build the encoder for images ``(C, H, W)`` or feature vectors ``(n_features,)``.
+
+    Parameters
+    ----------
+    in_shape : tuple of int
+        Shape of one sample.
+    n_outputs : int
+        Size of the encoder's final layer.
+    n_filters : int, default=12
+        Channels of the first convolutional block (images).
+    hidden_units : tuple of int, default=(64, 64)
+        Hidden layer widths (feature vectors).
+
+    Returns
+    -------
+    encoder : ConvEncoder or MLPEncoder
+        The encoder, with ``embed`` giving its penultimate features.
+    """
+    if len(in_shape) == 3:
+        return ConvEncoder(in_shape, n_outputs, n_filters=n_filters)
+    if len(in_shape) == 1:
+        return MLPEncoder(in_shape[0], n_outputs, hidden_units=hidden_units)
+    raise ValueError(f"in_shape must be (C, H, W) or (n_features,), got {in_shape}.")
+
+
+def make_decoder(latent_dim, out_shape, *, n_filters=12, hidden_units=(64, 64)):
+    """Build the decoder that mirrors :func:`make_encoder` for the same shape.
+
+    Parameters
+    ----------
+    latent_dim : int
+        Size of the latent vectors.
+    out_shape : tuple of int
+        Shape of one sample to reconstruct.
+    n_filters : int, default=12
+        As in the encoder (images).
+    hidden_units : tuple of int, default=(64, 64)
+        As in the encoder (feature vectors).
+
+    Returns
+    -------
+    decoder : ConvDecoder or MLPDecoder
+        The decoder.
+    """
+    if len(out_shape) == 3:
+        return ConvDecoder(latent_dim, out_shape, n_filters=n_filters)
+    if len(out_shape) == 1:
+        return MLPDecoder(latent_dim, out_shape[0], hidden_units=hidden_units)
+    raise ValueError(f"out_shape must be (C, H, W) or (n_features,), got {out_shape}.")
+
+
+class DBVAE(nn.Module):
+    """The DB-VAE: an encoder giving a class logit and a latent Gaussian, and a decoder.
+
+    Parameters
+    ----------
+    in_shape : tuple of int
+        ``(C, H, W)`` for images or ``(n_features,)`` for vectors.
+    latent_dim : int, default=100
+        Size of the latent space.
+    n_filters : int, default=12
+        Channels of the first convolutional block.
+    hidden_units : tuple of int, default=(64, 64)
+        Hidden layer widths of the vector variant.
+    """
+
+    def __init__(self, in_shape, latent_dim=100, n_filters=12, hidden_units=(64, 64)):
+        super().__init__()
+        self.latent_dim = latent_dim
+        kwargs = {"n_filters": n_filters, "hidden_units": hidden_units}
+        self.encoder = make_encoder(in_shape, 2 * latent_dim + 1, **kwargs)
+        self.decoder = make_decoder(latent_dim, in_shape, **kwargs)
+
+    def encode(self, x):
+        """Return the class logit ``(B,)``, latent mean and log-variance ``(B, latent_dim)``."""
+        out = self.encoder(x)
+        return out[:, 0], out[:, 1 : 1 + self.latent_dim], out[:, 1 + self.latent_dim :]
+
+    def reparameterize(self, mu, logvar):
+        """Sample ``z = mu + sigma * eps`` with ``sigma = exp(0.5 * logvar)``; the mean in eval."""
+        if not self.training:
+            return mu
+        return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+
+    def decode(self, z):
+        """Decode latent vectors into samples of the input's shape."""
+        return self.decoder(z)
+
+    def forward(self, x):
+        """Return ``(logit, mu, logvar, x_recon)`` for a batch."""
+        logit, mu, logvar = self.encode(x)
+        return logit, mu, logvar, self.decode(self.reparameterize(mu, logvar))
+
+
+class StandardClassifier(nn.Module):
+    """The standard (biased) classifier: the DB-VAE's encoder with a single logit.
+
+    Parameters
+    ----------
+    in_shape : tuple of int
+        ``(C, H, W)`` for images or ``(n_features,)`` for vectors.
+    n_filters : int, default=12
+        Channels of the first convolutional block.
+    hidden_units : tuple of int, default=(64, 64)
+        Hidden layer widths of the vector variant.
+    """
+
+    def __init__(self, in_shape, n_filters=12, hidden_units=(64, 64)):
+        super().__init__()
+        self.encoder = make_encoder(in_shape, 1, n_filters=n_filters, hidden_units=hidden_units)
+
+    def embed(self, x):
+        """Return the penultimate features of a batch."""
+        return self.encoder.embed(x)
+
+    def forward(self, x):
+        """Return the class logit ``(B,)``."""
+        return self.encoder(x)[:, 0]

@@ -1,0 +1,52 @@
+import pytest
+import torch
+
+from debias_estimators.nn import DBVAE, StandardClassifier, conv_feature_sizes
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [(1, 25, 25), (3, 32, 32), (3, 64, 64), (3, 128, 128), (1, 40, 24), (3, 16, 16), (3, 63, 65)],
+)
+def test_reconstruction_has_exactly_the_input_shape(shape):
+    module = DBVAE(shape, latent_dim=6, n_filters=2)
+    x = torch.rand(2, *shape)
+    logit, mu, logvar, recon = module(x)
+    assert logit.shape == (2,)
+    assert mu.shape == logvar.shape == (2, 6)
+    assert recon.shape == x.shape
+
+
+def test_lab_architecture_on_64_pixels():
+    assert conv_feature_sizes(64) == [64, 32, 16, 8, 4]
+    module = DBVAE((3, 64, 64), latent_dim=100, n_filters=12)
+    convs = [m for m in module.encoder.features if isinstance(m, torch.nn.Conv2d)]
+    assert [c.out_channels for c in convs] == [12, 24, 48, 72]
+    assert [c.kernel_size[0] for c in convs] == [5, 5, 3, 3]
+    assert module.encoder.hidden[0].in_features == 72 * 4 * 4
+    assert module.encoder.hidden[0].out_features == 512
+    assert module.encoder.head.out_features == 201
+    deconvs = [m for m in module.decoder.layers if isinstance(m, torch.nn.ConvTranspose2d)]
+    assert [(d.in_channels, d.out_channels) for d in deconvs] == [
+        (72, 48), (48, 24), (24, 12), (12, 3)
+    ]
+
+
+def test_vector_variants():
+    module = DBVAE((7,), latent_dim=3, hidden_units=(8, 5))
+    logit, mu, logvar, recon = module(torch.rand(4, 7))
+    assert recon.shape == (4, 7) and mu.shape == (4, 3)
+    clf = StandardClassifier((7,), hidden_units=(8,))
+    assert clf(torch.rand(4, 7)).shape == (4,)
+    assert clf.embed(torch.rand(4, 7)).shape == (4, 8)
+
+
+def test_standard_classifier_shares_the_encoder_architecture():
+    clf = StandardClassifier((3, 64, 64))
+    assert clf(torch.rand(2, 3, 64, 64)).shape == (2,)
+    assert clf.embed(torch.rand(2, 3, 64, 64)).shape == (2, 512)
+
+
+def test_bad_shapes_raise():
+    with pytest.raises(ValueError, match="in_shape"):
+        DBVAE((3, 4))

@@ -1,0 +1,114 @@
+import numpy as np
+import pytest
+
+from debias_estimators import LatentDensityResampler, ResamplingCollapseWarning
+
+
+def _two_clusters(n_common=900, n_rare=100, dims=1, seed=0):
+    rng = np.random.default_rng(seed)
+    common = rng.normal(0, 1, size=(n_common, dims))
+    rare = rng.normal(8, 1, size=(n_rare, dims))
+    return np.vstack([common, rare])
+
+
+def test_rare_cluster_weighted_by_about_the_density_ratio():
+    Z = _two_clusters()
+    r = LatentDensityResampler(bins=2, alpha=1e-6).fit(Z)
+    w = r.sample_weight_
+    assert w.shape == (1000,)
+    np.testing.assert_allclose(w.sum(), 1.0)
+    assert (w >= 0).all()
+    # Two bins separate the clusters: densities 0.9 and 0.1, ratio 9.
+    ratio = w[900:].mean() / w[:900].mean()
+    assert ratio == pytest.approx(9.0, rel=1e-3)
+    # Both clusters then hold half the mass.
+    assert w[900:].sum() == pytest.approx(0.5, rel=1e-3)
+
+
+def test_weights_match_an_independent_histogram_computation():
+    rng = np.random.default_rng(1)
+    Z = rng.normal(size=(300, 3))
+    bins, alpha = 5, 1e-2
+    r = LatentDensityResampler(bins=bins, alpha=alpha, combine="max").fit(Z)
+    per_dim = []
+    for j in range(3):
+        counts, edges = np.histogram(Z[:, j], bins=bins)
+        density = counts / len(Z)
+        idx = np.clip(np.digitize(Z[:, j], edges) - 1, 0, bins - 1)
+        p = 1 / (density[idx] + alpha)
+        per_dim.append(p / p.sum())
+    expected = np.max(per_dim, axis=0)
+    np.testing.assert_allclose(r.sample_weight_, expected / expected.sum())
+    prod = np.prod(per_dim, axis=0)
+    r = LatentDensityResampler(bins=bins, alpha=alpha, combine="product").fit(Z)
+    np.testing.assert_allclose(r.sample_weight_, prod / prod.sum())
+    geo = np.prod(per_dim, axis=0) ** (1 / 3)
+    r = LatentDensityResampler(bins=bins, alpha=alpha, combine="geometric").fit(Z)
+    np.testing.assert_allclose(r.sample_weight_, geo / geo.sum())
+
+
+def test_product_in_100_dims_is_finite_normalised_and_warns_of_collapse():
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(2000, 100))
+    with pytest.warns(ResamplingCollapseWarning, match="effective sample size"):
+        r = LatentDensityResampler(combine="product").fit(Z)
+    assert np.isfinite(r.sample_weight_).all()
+    np.testing.assert_allclose(r.sample_weight_.sum(), 1.0)
+    assert r.effective_sample_size_ < 20
+
+
+@pytest.mark.parametrize("combine", ["max", "geometric"])
+def test_max_and_geometric_keep_a_rare_cluster_upweighted_without_collapse(combine):
+    Z = _two_clusters(n_common=1800, n_rare=200, dims=100)
+    r = LatentDensityResampler(combine=combine).fit(Z)
+    w = r.sample_weight_
+    assert w[1800:].mean() / w[:1800].mean() > 3
+    assert r.effective_sample_size_ > 0.1 * len(Z)
+
+
+def test_outer_bins_are_open_for_new_points():
+    Z = np.linspace(0, 1, 100)[:, None]
+    r = LatentDensityResampler(bins=4).fit(Z)
+    scores = r.score_samples(np.array([[-5.0], [0.1], [0.9], [7.0]]))
+    assert np.isfinite(scores).all()
+    assert scores[0] == pytest.approx(scores[1])
+    assert scores[3] == pytest.approx(scores[2])
+
+
+def test_uniform_latents_give_full_effective_sample_size():
+    Z = np.repeat(np.arange(10.0), 10)[:, None]
+    r = LatentDensityResampler(bins=10).fit(Z)
+    assert r.effective_sample_size_ == pytest.approx(100.0)
+
+
+def test_sample_draws_rare_points_more_often():
+    Z = _two_clusters()
+    r = LatentDensityResampler(bins=2).fit(Z)
+    idx = r.sample(5000, random_state=0)
+    assert idx.shape == (5000,)
+    assert 0.4 < np.mean(idx >= 900) < 0.6
+    np.testing.assert_array_equal(idx, r.sample(5000, random_state=0))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"bins": 0}, "bins"),
+        ({"alpha": 0}, "alpha"),
+        ({"combine": "sum"}, "combine"),
+    ],
+)
+def test_bad_parameters_raise(params, match):
+    with pytest.raises(ValueError, match=match):
+        LatentDensityResampler(**params).fit(np.zeros((5, 2)))
+
+
+def test_nan_latents_raise():
+    with pytest.raises(ValueError, match="NaN"):
+        LatentDensityResampler().fit(np.array([[0.0], [np.nan]]))
+
+
+def test_score_samples_checks_dimensions():
+    r = LatentDensityResampler().fit(np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="dimensions"):
+        r.score_samples(np.zeros((3, 3)))
