@@ -10,10 +10,15 @@ import numbers
 import numpy as np
 import torch
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import (
+    _assert_all_finite,
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+)
 
 from ._data import ArrayDataset, check_inputs
 from ._net import TrainingNet
@@ -23,7 +28,7 @@ __all__ = ["BaseNetClassifier"]
 PREDICT_BATCH_SIZE = 256
 
 
-class BaseNetClassifier(ClassifierMixin, BaseEstimator):
+class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Base class of the skorch-backed binary classifiers; not meant for direct use."""
 
     def _module_class(self):
@@ -126,12 +131,14 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
 
     # -- validation ----------------------------------------------------------------------------
     def _training_dataset(self, X, y, sample_weight, *, reset, classes=None):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         data = self._validate_X(X, reset=reset)
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
-        if y.ndim != 1:
-            raise ValueError(f"y must be one-dimensional; got shape {y.shape}.")
+        y = column_or_1d(y, warn=True)
+        if y.dtype.kind in "fc":
+            _assert_all_finite(y, input_name="y")
         if len(y) != len(data):
             raise ValueError(f"X has {len(data)} samples but y has {len(y)} labels.")
         if reset:
@@ -156,7 +163,7 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         labels = np.unique(y if classes is None else np.asarray(classes))
         if classes is None and len(labels) < 2:
             raise ValueError(
-                f"y holds a single class ({labels.tolist()}); a classifier needs two classes."
+                f"y contains one class only ({labels.tolist()}); a classifier needs two classes."
             )
         if len(labels) != 2:
             raise ValueError(
@@ -209,11 +216,11 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         try:
             with torch.no_grad():
                 for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
-                    x, _ = dataset[np.arange(start, min(start + PREDICT_BATCH_SIZE, len(dataset)))]
-                    out.append(fn(module, x.to(self.device)).cpu())
+                    rows = np.arange(start, min(start + PREDICT_BATCH_SIZE, len(dataset)))
+                    out.append(fn(module, _padded(dataset[rows][0]).to(self.device))[: len(rows)])
         finally:
             module.train(was_training)
-        return torch.cat(out).numpy().astype(np.float64)
+        return torch.cat(out).cpu().numpy().astype(np.float64)
 
     def _positive_logit(self, X):
         return self._batched(X, self._logit)
@@ -281,6 +288,15 @@ class BaseNetClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.non_deterministic = False
         return tags
+
+
+def _padded(x):
+    # Every batch has the same size, so the kernels (and their float32 rounding) do not depend on
+    # how many other samples are predicted along: a sample gets the same output in any subset.
+    missing = PREDICT_BATCH_SIZE - len(x)
+    if missing <= 0:
+        return x
+    return torch.cat([x, x.new_zeros((missing, *x.shape[1:]))])
 
 
 def _resolve_seed(random_state):

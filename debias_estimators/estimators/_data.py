@@ -5,6 +5,7 @@ Images stay in the dtype they came in (``uint8`` stays ``uint8``) and are turned
 """
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import check_array
 
@@ -38,11 +39,8 @@ def check_inputs(X, *, image_shape=None, data_format="auto"):
         X = _rows_as_images(X, image_shape)
     if X.ndim == 2:
         return check_array(X, dtype=np.float32, ensure_min_samples=1)
-    if X.ndim == 1:
-        raise ValueError(
-            f"Expected images or a 2-D array of feature vectors; got a 1-D array of shape "
-            f"{X.shape}. Reshape it with X.reshape(-1, 1) for a single feature."
-        )
+    if X.ndim < 2:
+        check_array(X)  # raises sklearn's own "Expected 2D array ... Reshape your data" error
     images, layout = check_images(X, data_format=data_format)
     images = as_channels_first(images, layout)
     height, width = images.shape[2:]
@@ -56,6 +54,8 @@ def check_inputs(X, *, image_shape=None, data_format="auto"):
 
 
 def _as_array(X):
+    if sp.issparse(X):
+        check_array(X, accept_sparse=False)  # sklearn's own message for sparse input
     if hasattr(X, "__array__") or isinstance(X, list | tuple):
         X = np.asarray(X)
     if not isinstance(X, np.ndarray):

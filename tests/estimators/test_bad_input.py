@@ -19,12 +19,12 @@ def _nan_images():
 
 CASES = [
     (np.zeros((10, 16)), Y_OK, None, ValueError, None),  # two-dimensional is valid (vectors)
-    (np.zeros(10), Y_OK, None, ValueError, "1-D"),
+    (np.zeros(10), Y_OK, None, ValueError, "Reshape your data"),
     (np.zeros((10, 2, 16, 16, 3)), Y_OK, None, ValueError, "dimensions"),
     (_nan_images(), Y_OK, None, ValueError, "NaN"),
     (np.full((10, 16, 16, 3), np.inf, np.float32), Y_OK, None, ValueError, "NaN or infinity"),
     (X_OK, Y_OK[:8], None, ValueError, "10 samples but y has 8"),
-    (X_OK, np.ones(10), None, ValueError, "single class"),
+    (X_OK, np.ones(10), None, ValueError, "one class only"),
     (X_OK, np.arange(10) % 3, None, ValueError, "binary"),
     (X_OK, Y_OK, {"pos_label": 7}, ValueError, "pos_label=7"),
     (X_OK[:0], Y_OK[:0], None, ValueError, "empty"),
