@@ -10,7 +10,7 @@ from ..losses import RECON_LOSSES, DBVAELoss
 from ..nn import DBVAE
 from ..resampling import COMBINE_RULES, LatentDensityResampler
 from ._base import BaseNetClassifier
-from ._resampling_callback import LatentResampling
+from ._resampling_callback import LATENT_SOURCES, LatentResampling
 
 __all__ = ["DebiasedVAEClassifier"]
 
@@ -45,6 +45,10 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         Histogram bins per latent dimension.
     combine : {"max", "product", "geometric"}, default="max"
         How the dimensions' weights are combined, see :class:`LatentDensityResampler`.
+    resample_latents : {"encode", "cached"}, default="encode"
+        Where the latent means for resampling come from: a full no-grad encoding pass over the
+        training positives at every epoch start (the paper), or the means the previous epoch's
+        training steps already computed (no extra pass; positives not drawn yet are encoded).
     lr : float, default=5e-4
         Learning rate.
     batch_size : int, default=32
@@ -117,6 +121,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         alpha=1e-3,
         bins=10,
         combine="max",
+        resample_latents="encode",
         lr=5e-4,
         batch_size=32,
         max_epochs=10,
@@ -139,6 +144,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         self.alpha = alpha
         self.bins = bins
         self.combine = combine
+        self.resample_latents = resample_latents
         self.lr = lr
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -176,7 +182,10 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         if self.alpha is None:
             return []
         resampler = LatentDensityResampler(bins=self.bins, alpha=self.alpha, combine=self.combine)
-        return [("latent_resampling", LatentResampling(resampler, progress=self.verbose > 0))]
+        callback = LatentResampling(
+            resampler, source=self.resample_latents, progress=self.verbose > 0
+        )
+        return [("latent_resampling", callback)]
 
     def _train(self, dataset, seed, epochs):
         super()._train(dataset, seed, epochs)
@@ -197,6 +206,10 @@ class DebiasedVAEClassifier(BaseNetClassifier):
             raise ValueError(f"alpha must be a positive number or None, got {self.alpha!r}.")
         if self.combine not in COMBINE_RULES:
             raise ValueError(f"combine must be one of {COMBINE_RULES}, got {self.combine!r}.")
+        if self.resample_latents not in LATENT_SOURCES:
+            raise ValueError(
+                f"resample_latents must be one of {LATENT_SOURCES}, got {self.resample_latents!r}."
+            )
         if not isinstance(self.bins, numbers.Integral) or self.bins < 1:
             raise ValueError(f"bins must be a positive integer, got {self.bins!r}.")
 

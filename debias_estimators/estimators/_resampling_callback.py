@@ -13,9 +13,10 @@ from tqdm.auto import tqdm
 from ._data import dataset_labels
 from ._net import positive_share_weights
 
-__all__ = ["LatentResampling", "encode_means"]
+__all__ = ["LATENT_SOURCES", "LatentResampling", "encode_means"]
 
 ENCODE_BATCH_SIZE = 1024
+LATENT_SOURCES = ("encode", "cached")
 
 
 def encode_means(module, dataset, indices, *, device="cpu", progress=False):
@@ -56,6 +57,13 @@ def encode_means(module, dataset, indices, *, device="cpu", progress=False):
     return torch.cat(out).numpy()
 
 
+def _base_indices(dataset):
+    """Indices into the underlying :class:`ArrayDataset` of each position of ``dataset``."""
+    if isinstance(dataset, torch.utils.data.Subset):
+        return _base_indices(dataset.dataset)[np.asarray(dataset.indices)]
+    return np.arange(len(dataset))
+
+
 class LatentResampling(Callback):
     """Refit a :class:`LatentDensityResampler` on the training positives at each epoch start.
 
@@ -63,6 +71,12 @@ class LatentResampling(Callback):
     ----------
     resampler : LatentDensityResampler
         Fitted anew at every epoch on the latent means of the positives.
+    source : {"encode", "cached"}, default="encode"
+        ``"encode"`` encodes every training positive in a separate no-grad pass at each epoch
+        start (the paper and the lab). ``"cached"`` reuses the latent means that the training
+        steps already computed: each positive keeps the mean of its latest draw, and only
+        positives never drawn yet are encoded. No extra pass, at the price of means from
+        slightly older weights and from BatchNorm's batch statistics.
     progress : bool, default=False
         Show a progress bar for each resampling pass.
 
@@ -70,21 +84,57 @@ class LatentResampling(Callback):
     ----------
     sample_weight_ : ndarray of shape (n_train,)
         The sampling probabilities of the last epoch, in training-set order.
+    n_encoded_ : int
+        Positives encoded by a separate pass at the last epoch start.
     """
 
-    def __init__(self, resampler, progress=False):
+    def __init__(self, resampler, source="encode", progress=False):
         self.resampler = resampler
+        self.source = source
         self.progress = progress
 
+    def initialize(self):
+        """Forget cached latent means of a previous fit."""
+        if self.source not in LATENT_SOURCES:
+            raise ValueError(f"source must be one of {LATENT_SOURCES}, got {self.source!r}.")
+        self._cache = None
+        return self
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        """Keep the latent means of the training batch (``source="cached"`` only)."""
+        if not training or self.source != "cached" or self._cache is None:
+            return
+        index = batch[1]["index"].numpy()
+        self._cache[index] = y_pred[1].detach().cpu().numpy()
+        self._seen[index] = True
+
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        """Encode the positives, refit the resampler and update the sampler's weights."""
+        """Collect the positives' latent means, refit the resampler, update the sampler."""
         y = dataset_labels(dataset_train)
         positives = np.flatnonzero(y > 0.5)
-        mu = encode_means(
-            net.module_, dataset_train, positives, device=net.device, progress=self.progress
-        )
+        mu = self._positive_means(net, dataset_train, positives)
         self.resampler.fit(mu)
         self.sample_weight_ = positive_share_weights(y, self.resampler.sample_weight_)
         net.train_sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
         net.history.record("sample_ess", self.resampler.effective_sample_size_)
         net.history.record("sample_ess_fraction", self.resampler.effective_sample_size_ / len(mu))
+        net.history.record("n_encoded", self.n_encoded_)
+
+    def _positive_means(self, net, dataset, positives):
+        encode = lambda idx: encode_means(  # noqa: E731
+            net.module_, dataset, idx, device=net.device, progress=self.progress
+        )
+        if self.source == "encode":
+            self.n_encoded_ = len(positives)
+            return encode(positives)
+        base = _base_indices(dataset)[positives]
+        if self._cache is None:
+            size = _base_indices(dataset).max() + 1
+            self._cache = np.zeros((size, net.module_.latent_dim), np.float32)
+            self._seen = np.zeros(size, bool)
+        missing = ~self._seen[base]
+        self.n_encoded_ = int(missing.sum())
+        if self.n_encoded_:
+            self._cache[base[missing]] = encode(positives[missing])
+            self._seen[base[missing]] = True
+        return self._cache[base].copy()

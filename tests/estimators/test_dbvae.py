@@ -235,3 +235,31 @@ def test_unfitted_use_raises(blob_images):
     for method in ("predict", "predict_proba", "transform", "decision_function", "reconstruct"):
         with pytest.raises(NotFittedError):
             getattr(small(), method)(X)
+
+
+def test_cached_latents_skip_the_encoding_pass_after_the_first_epoch():
+    X, y = make_blob_images(n=96, size=16)
+    clf = small(max_epochs=3, resample_latents="cached").fit(X, y)
+    assert clf.history_[:, "n_encoded"] == [48, 0, 0]
+    np.testing.assert_allclose(clf.sample_weight_.sum(), 1.0)
+    with pytest.raises(ValueError, match="resample_latents"):
+        small(resample_latents="stale").fit(X, y)
+
+
+def test_cached_latents_are_the_training_steps_means_of_the_right_samples():
+    # Vectors (no BatchNorm) and a vanishing learning rate: every cached mean must equal a
+    # fresh encoding of the same sample, which pins the index bookkeeping.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 5)).astype(np.float32)
+    y = np.arange(64) % 2
+    clf = small(
+        max_epochs=2,
+        resample_latents="cached",
+        optimizer=torch.optim.SGD,
+        lr=1e-12,
+        hidden_units=(8,),
+    ).fit(X, y)
+    callback = dict(clf.net_.callbacks_)["latent_resampling"]
+    faces = np.flatnonzero(y == 1)
+    np.testing.assert_allclose(callback._cache[faces], clf.transform(X[faces]), atol=1e-5)
+    assert not np.allclose(callback._cache[faces], 0)
