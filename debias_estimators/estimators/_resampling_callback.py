@@ -58,7 +58,7 @@ def encode_means(module, dataset, indices, *, device="cpu", progress=False):
 
 
 def _base_indices(dataset):
-    """Indices into the underlying :class:`ArrayDataset` of each position of ``dataset``."""
+    """Map each position of ``dataset`` to its index in the underlying ArrayDataset."""
     if isinstance(dataset, torch.utils.data.Subset):
         return _base_indices(dataset.dataset)[np.asarray(dataset.indices)]
     return np.arange(len(dataset))
