@@ -123,6 +123,7 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             callbacks=[*self._training_callbacks(), *(self.callbacks or [])],
             verbose=self.verbose,
             device=self.device,
+            compile=self.compile,
             seed=seed,
             weighted_sampling=self._weighted_sampling(),
             **self._module_params(),

@@ -35,6 +35,9 @@ class CNNClassifier(BaseNetClassifier):
         Seeds weight initialisation and batch order; an int makes ``fit`` repeatable on CPU.
     device : str, default="cpu"
         Torch device, e.g. ``"cuda"``.
+    compile : bool, default=False
+        Compile the module with ``torch.compile`` (through skorch): slower first epoch, faster
+        later ones.
     callbacks : list of skorch callbacks, optional
         Added to the net's callbacks.
     train_split : callable, optional
@@ -76,6 +79,7 @@ class CNNClassifier(BaseNetClassifier):
         pos_label=None,
         random_state=None,
         device="cpu",
+        compile=False,
         callbacks=None,
         train_split=None,
         verbose=0,
@@ -92,6 +96,7 @@ class CNNClassifier(BaseNetClassifier):
         self.pos_label = pos_label
         self.random_state = random_state
         self.device = device
+        self.compile = compile
         self.callbacks = callbacks
         self.train_split = train_split
         self.verbose = verbose

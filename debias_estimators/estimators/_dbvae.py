@@ -65,6 +65,9 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         on CPU.
     device : str, default="cpu"
         Torch device, e.g. ``"cuda"``.
+    compile : bool, default=False
+        Compile the module with ``torch.compile`` (through skorch): slower first epoch, faster
+        later ones.
     callbacks : list of skorch callbacks, optional
         Added to the net's callbacks (e.g. ``skorch.callbacks.ProgressBar()``).
     train_split : callable, optional
@@ -129,6 +132,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         pos_label=None,
         random_state=None,
         device="cpu",
+        compile=False,
         callbacks=None,
         train_split=None,
         verbose=0,
@@ -152,6 +156,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         self.pos_label = pos_label
         self.random_state = random_state
         self.device = device
+        self.compile = compile
         self.callbacks = callbacks
         self.train_split = train_split
         self.verbose = verbose

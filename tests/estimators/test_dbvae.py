@@ -263,3 +263,15 @@ def test_cached_latents_are_the_training_steps_means_of_the_right_samples():
     faces = np.flatnonzero(y == 1)
     np.testing.assert_allclose(callback._cache[faces], clf.transform(X[faces]), atol=1e-5)
     assert not np.allclose(callback._cache[faces], 0)
+
+
+def test_compiled_module_trains_predicts_and_pickles_like_eager():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 5)).astype(np.float32)
+    y = np.arange(64) % 2
+    params = {"max_epochs": 2, "hidden_units": (8,), "latent_dim": 2}
+    compiled = small(compile=True, **params).fit(X, y)
+    eager = small(**params).fit(X, y)
+    np.testing.assert_allclose(compiled.predict_proba(X), eager.predict_proba(X), atol=1e-3)
+    again = pickle.loads(pickle.dumps(compiled))
+    np.testing.assert_array_equal(again.predict_proba(X), compiled.predict_proba(X))

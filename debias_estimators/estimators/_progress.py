@@ -1,0 +1,112 @@
+"""A progress bar over the training epochs, advancing batch by batch.
+
+skorch's own ``ProgressBar`` shows one bar per epoch; for a run of a few long epochs one bar
+for the whole run, with the latest loss and effective sample size beside it, says more.
+"""
+
+import math
+
+from skorch.callbacks import Callback
+from tqdm.auto import tqdm
+
+__all__ = ["EpochProgress"]
+
+POSTFIX_KEYS = ("train_loss", "valid_loss", "sample_ess")
+
+
+class EpochProgress(Callback):
+    """Show one tqdm bar for a whole training run, with the latest scores as postfix.
+
+    The bar counts training batches over all epochs, so it moves during long epochs; its
+    description names the current epoch and its postfix shows the last epoch's
+    ``train_loss`` (and ``valid_loss`` and ``sample_ess``, where recorded).
+
+    Parameters
+    ----------
+    desc : str, default="training"
+        Label in front of the bar.
+    total_epochs : int, optional
+        Epochs the bar spans; ``net.max_epochs`` by default (``partial_fit`` trains fewer).
+    disable : bool or None, default=False
+        Hide the bar; ``None`` hides it when the output is not a terminal.
+    leave : bool, default=True
+        Keep the finished bar on screen.
+    file : file-like, optional
+        Where the bar is written; ``sys.stderr`` by default.
+
+    Examples
+    --------
+    >>> from debias_estimators import DebiasedVAEClassifier
+    >>> from debias_estimators.estimators import EpochProgress
+    >>> clf = DebiasedVAEClassifier(callbacks=[EpochProgress(desc="DB-VAE")])
+    """
+
+    def __init__(self, desc="training", total_epochs=None, disable=False, leave=True, file=None):
+        self.desc = desc
+        self.total_epochs = total_epochs
+        self.disable = disable
+        self.leave = leave
+        self.file = file
+
+    def initialize(self):
+        """Reset the bar; skorch calls this when the net is (re)initialised."""
+        self.bar_ = None
+        return self
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Open the bar, sized from the training set and the batch size."""
+        self.epochs_ = int(self.total_epochs or net.max_epochs)
+        self.epochs_done_ = 0
+        # A first guess (a validation split makes it high); the first epoch corrects it.
+        self.batches_per_epoch_ = _batches_per_epoch(net, X)
+        self.bar_ = tqdm(
+            total=self.epochs_ * self.batches_per_epoch_,
+            desc=self._description(),
+            unit="batch",
+            disable=self.disable,
+            leave=self.leave,
+            file=self.file,
+            dynamic_ncols=True,
+        )
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        """Advance by one training batch."""
+        if training and self.bar_ is not None:
+            self.bar_.update(1)
+
+    def on_epoch_end(self, net, **kwargs):
+        """Snap the bar to the epoch's end and show the epoch's scores."""
+        if self.bar_ is None:
+            return
+        self.epochs_done_ += 1
+        row = net.history[-1]
+        if self.epochs_done_ == 1 and row.get("train_batch_count"):
+            self.batches_per_epoch_ = int(row["train_batch_count"])
+            self.bar_.total = max(self.epochs_, 1) * self.batches_per_epoch_
+        self.bar_.n = min(self.epochs_done_ * self.batches_per_epoch_, self.bar_.total)
+        self.bar_.set_description(self._description(), refresh=False)
+        self.bar_.set_postfix({k: row[k] for k in POSTFIX_KEYS if row.get(k) is not None})
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        """Close the bar and drop it, so the fitted estimator pickles."""
+        if self.bar_ is not None:
+            self.bar_.close()
+        self.bar_ = None
+
+    def _description(self):
+        epoch = min(self.epochs_done_ + 1, self.epochs_)
+        return f"{self.desc}: epoch {epoch}/{self.epochs_}"
+
+    def __getstate__(self):
+        # A bar interrupted mid-training holds a lock and a stream; neither pickles.
+        state = self.__dict__.copy()
+        state["bar_"] = None
+        return state
+
+
+def _batches_per_epoch(net, dataset):
+    batch_size = net.get_params_for("iterator_train").get("batch_size", net.batch_size)
+    n = len(dataset) if dataset is not None and hasattr(dataset, "__len__") else 0
+    if batch_size is None or batch_size < 1 or n == 0:
+        return 1
+    return max(1, math.ceil(n / batch_size))
