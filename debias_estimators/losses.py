@@ -175,8 +175,13 @@ class DBVAELoss(nn.Module):
         self.recon_loss = recon_loss
 
     def forward(self, y_pred, y, x):
-        """Per-sample losses from ``y_pred = (logit, mu, logvar, x_recon)``."""
+        """Per-sample losses from ``y_pred = (logit, mu, logvar, x_recon)``.
+
+        ``x`` is the input batch, or a dict holding it under ``"x"`` (skorch's dict inputs).
+        """
         logit, mu, logvar, x_recon = y_pred
+        if isinstance(x, dict):
+            x = x["x"]
         return dbvae_loss_per_sample(
             logit, y, x, x_recon, mu, logvar, kl_weight=self.kl_weight, recon_loss=self.recon_loss
         )

@@ -119,3 +119,21 @@ def test_reparameterisation_uses_half_the_log_variance():
     assert abs(z.std().item() - 2.0) < 0.02
     module.eval()
     assert torch.equal(module.reparameterize(mu, logvar), mu)
+
+
+def test_decoding_only_the_faces_gives_the_same_loss_and_gradients():
+    module = DBVAE((3, 16, 16), latent_dim=4, n_filters=2)
+    x = torch.rand(6, 3, 16, 16)
+    y = torch.tensor([1.0, 0, 1, 0, 0, 1])
+    grads, losses = [], []
+    for mask in (None, y > 0.5):
+        module.zero_grad()
+        torch.manual_seed(0)  # the same latent noise in both runs
+        logit, mu, logvar, recon = module(x, decode_mask=mask)
+        loss = dbvae_loss(logit, y, x, recon, mu, logvar)
+        loss.backward()
+        losses.append(loss.item())
+        grads.append([p.grad.clone() for p in module.parameters()])
+    assert losses[0] == pytest.approx(losses[1], rel=1e-6)
+    for full, masked in zip(*grads, strict=True):
+        torch.testing.assert_close(full, masked, rtol=1e-5, atol=1e-7)

@@ -46,6 +46,9 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     def _weighted_sampling(self):
         return False
 
+    def _decode_positives_only(self):
+        return False
+
     # -- fitting -------------------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
         """Train a new network on ``X`` and ``y``; a second call starts afresh.
@@ -154,7 +157,7 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         if weights.sum() <= 0:
             raise ValueError("sample_weight sums to zero: no sample would be trained on.")
         weights = weights * (len(weights) / weights.sum())
-        return ArrayDataset(data, binary, weights)
+        return ArrayDataset(data, binary, weights, with_decode_mask=self._decode_positives_only())
 
     def _set_classes(self, y, classes):
         if type_of_target(y) == "continuous":

@@ -87,7 +87,8 @@ class ArrayDataset(torch.utils.data.Dataset):
 
     ``dataset[indices]`` returns ``(x, meta)``: a ``float32`` tensor of the samples (pixels
     scaled to ``[0, 1]``) and a dict with the binary labels ``"y"``, the per-sample loss
-    weights ``"w"`` and the sample indices ``"index"``.
+    weights ``"w"`` and the sample indices ``"index"``. Images stored channels last (as they
+    come from files) give ``channels_last`` tensors without a transposing copy.
 
     Parameters
     ----------
@@ -97,11 +98,17 @@ class ArrayDataset(torch.utils.data.Dataset):
         Binary labels (1 = positive class); zeros when absent.
     sample_weight : ndarray of shape (n_samples,), optional
         Per-sample loss weights; ones when absent.
+    with_decode_mask : bool, default=False
+        Return ``x`` as a dict ``{"x": tensor, "decode_mask": y > 0.5}``, which skorch passes
+        to the module's ``forward`` as keyword arguments.
     """
 
-    def __init__(self, X, y=None, sample_weight=None):
+    def __init__(self, X, y=None, sample_weight=None, with_decode_mask=False):
         n_samples = len(X)
         self.X = X
+        self.with_decode_mask = with_decode_mask
+        # A channels-first view of channels-last memory: index the memory in its own order.
+        self._nhwc = X.ndim == 4 and X.strides[1] < X.strides[3]
         self.y = np.zeros(n_samples, np.float32) if y is None else np.asarray(y, np.float32)
         self.sample_weight = (
             np.ones(n_samples, np.float32)
@@ -114,10 +121,16 @@ class ArrayDataset(torch.utils.data.Dataset):
 
     def __getitem__(self, indices):
         indices = np.atleast_1d(np.asarray(indices, dtype=np.int64))
-        x = torch.from_numpy(to_float_batch(self.X[indices]))
+        if self._nhwc:
+            x = torch.from_numpy(to_float_batch(np.moveaxis(self.X, 1, 3)[indices]))
+            x = x.permute(0, 3, 1, 2)
+        else:
+            x = torch.from_numpy(to_float_batch(self.X[indices]))
         meta = {
             "y": torch.from_numpy(self.y[indices]),
             "w": torch.from_numpy(self.sample_weight[indices]),
             "index": torch.from_numpy(indices),
         }
+        if self.with_decode_mask:
+            x = {"x": x, "decode_mask": meta["y"] > 0.5}
         return x, meta

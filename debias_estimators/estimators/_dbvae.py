@@ -180,6 +180,9 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     def _criterion(self):
         return DBVAELoss
 
+    def _decode_positives_only(self):
+        return True
+
     def _weighted_sampling(self):
         return self.alpha is not None
 

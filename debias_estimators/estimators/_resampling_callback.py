@@ -51,6 +51,7 @@ def encode_means(module, dataset, indices, *, device="cpu", progress=False):
         with torch.no_grad():
             for start in tqdm(chunks, desc="resampling pass", disable=not progress, leave=False):
                 x, _ = dataset[indices[start : start + ENCODE_BATCH_SIZE]]
+                x = x["x"] if isinstance(x, dict) else x
                 out.append(module.encode(x.to(device))[1].cpu())
     finally:
         module.train(was_training)

@@ -98,10 +98,21 @@ class DBVAE(nn.Module):
         """Decode latent vectors into samples of the input's shape."""
         return self.decoder(z)
 
-    def forward(self, x):
-        """Return ``(logit, mu, logvar, x_recon)`` for a batch."""
+    def forward(self, x, decode_mask=None):
+        """Return ``(logit, mu, logvar, x_recon)`` for a batch.
+
+        With a boolean ``decode_mask`` only the selected samples are decoded (in training, the
+        positives: the only ones the loss reconstructs); the others get the input itself as
+        ``x_recon``, a zero reconstruction error without decoder work or gradient.
+        """
         logit, mu, logvar = self.encode(x)
-        return logit, mu, logvar, self.decode(self.reparameterize(mu, logvar))
+        z = self.reparameterize(mu, logvar)
+        if decode_mask is None:
+            return logit, mu, logvar, self.decode(z)
+        x_recon = x.detach().clone()
+        if decode_mask.any():
+            x_recon[decode_mask] = self.decode(z[decode_mask]).to(x_recon.dtype)
+        return logit, mu, logvar, x_recon
 
 
 class StandardClassifier(nn.Module):
