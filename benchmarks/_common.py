@@ -1,0 +1,81 @@
+"""Shared helpers of the benchmark scripts: data, timing, tables, CSV files."""
+
+import csv
+import importlib.util
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def machine():
+    """Describe the machine a figure was measured on."""
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads), "
+        f"load average {os.getloadavg()[0]:.2f} at start"
+    )
+
+
+def random_faces(n, size=64, seed=0):
+    """Random uint8 images, half of them labelled faces (for speed, not accuracy)."""
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 256, size=(n, size, size, 3), dtype=np.uint8)
+    return X, np.arange(n) % 2
+
+
+def load_reference():
+    """Import ``benchmarks/reference.py`` (benchmarks is not a package)."""
+    path = Path(__file__).resolve().parent / "reference.py"
+    spec = importlib.util.spec_from_file_location("reference", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["reference"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def timed(fn, *args, **kwargs):
+    """Return ``(result, seconds)`` of one call."""
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def print_table(rows, title=None):
+    """Print a list of dicts as an aligned text table."""
+    if title:
+        print(f"\n{title}")
+    if not rows:
+        return
+    columns = list(rows[0])
+    cells = [[_fmt(row[c]) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for r in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+    return str(value)
+
+
+def write_csv(rows, name, out_dir=None):
+    """Write rows (dicts) to ``<out_dir>/<name>.csv`` and return the path."""
+    out = Path(out_dir) if out_dir else RESULTS
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {path}")
+    return path

@@ -1,0 +1,90 @@
+"""Training throughput of the estimators against plain PyTorch loops, side by side.
+
+The library and the reference loop (``reference.py``) train on the same uint8 images for the
+same epochs, alternating in one process, and each run's wall time covers everything the fit
+does (batch conversion, the resampling passes, the optimiser). Ratios above 1 mean the library
+is faster.
+"""
+
+import argparse
+
+import numpy as np
+from _common import load_reference, machine, print_table, random_faces, timed, write_csv
+
+from debias_estimators import CNNClassifier, DebiasedVAEClassifier
+
+
+def _ours(make, X, y):
+    clf, seconds = timed(make().fit, X, y)
+    return seconds
+
+
+def main(argv=None):
+    """Run the comparison and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=4000)
+    parser.add_argument("--size", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile runs")
+    parser.add_argument("--out", default=None, help="folder for the CSV")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, for tests")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.n, args.size, args.epochs, args.repeat, args.no_compile = 96, 16, 1, 1, True
+    ref = load_reference()
+    X, y = random_faces(args.n, args.size)
+    e = args.epochs
+    contenders = {
+        "DB-VAE": (
+            lambda: ref.train_reference_dbvae(X, y, epochs=e),
+            {
+                "library": lambda: DebiasedVAEClassifier(max_epochs=e, random_state=0),
+                "library, cached latents": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, resample_latents="cached"
+                ),
+                "library, compile": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, compile=True
+                ),
+            },
+        ),
+        "CNN": (
+            lambda: ref.train_reference_cnn(X, y, epochs=e),
+            {
+                "library": lambda: CNNClassifier(max_epochs=e, random_state=0),
+                "library, compile": lambda: CNNClassifier(
+                    max_epochs=e, random_state=0, compile=True
+                ),
+            },
+        ),
+    }
+    print(f"throughput: {args.n} images {args.size}x{args.size}x3, {e} epochs; {machine()}")
+    rows = []
+    for model, (reference, variants) in contenders.items():
+        if args.no_compile:
+            variants = {k: v for k, v in variants.items() if "compile" not in k}
+        times = {"reference": [], **{k: [] for k in variants}}
+        for _ in range(args.repeat):  # alternate, so drifting load hits every contender alike
+            times["reference"].append(timed(reference)[1])
+            for name, make in variants.items():
+                times[name].append(_ours(make, X, y))
+        ref_rate = args.n * e / np.median(times["reference"])
+        for name, seconds in times.items():
+            rate = args.n * e / np.median(seconds)
+            rows.append(
+                {
+                    "model": model,
+                    "contender": name,
+                    "images_per_s": rate,
+                    "ratio_to_reference": rate / ref_rate,
+                    "median_s": float(np.median(seconds)),
+                    "runs": len(seconds),
+                }
+            )
+    print_table(rows, "training throughput (median over runs; wall time of the whole fit)")
+    write_csv(rows, "throughput", args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

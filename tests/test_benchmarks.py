@@ -1,0 +1,27 @@
+"""Each benchmark script runs end to end on tiny settings (no figure is asserted)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.mark.parametrize(
+    "script, csv",
+    [
+        ("throughput.py", "throughput.csv"),
+        ("resampling_overhead.py", "resampling_agreement.csv"),
+        ("memory.py", "memory.csv"),
+        ("scaling.py", "scaling.csv"),
+        ("debiasing_effect.py", "debiasing_effect.csv"),
+    ],
+)
+def test_benchmark_runs_on_smoke_settings(script, csv, tmp_path):
+    cmd = [sys.executable, str(BENCHMARKS / script), "--smoke", "--out", str(tmp_path)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / csv).stat().st_size > 0
+    assert "----" in done.stdout  # a table was printed
