@@ -181,7 +181,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         return DBVAELoss
 
     def _decode_positives_only(self):
-        return True
+        # Boolean masks have data-dependent shapes, which torch.compile cannot fuse.
+        return not self.compile
 
     def _weighted_sampling(self):
         return self.alpha is not None
