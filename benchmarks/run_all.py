@@ -12,6 +12,7 @@ SCRIPTS = [
     "throughput.py",
     "resampling_overhead.py",
     "memory.py",
+    "lazy_h5_memory.py",
     "scaling.py",
     "bias_gap.py",
     "debiasing_effect.py",

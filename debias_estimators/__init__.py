@@ -5,12 +5,13 @@ without group labels and resamples training faces in inverse proportion to their
 so that rare faces are seen more often.
 """
 
-from .estimators import CNNClassifier, DebiasedVAEClassifier
+from .estimators import AcceleratedDebiasedVAEClassifier, CNNClassifier, DebiasedVAEClassifier
 from .resampling import LatentDensityResampler, ResamplingCollapseWarning
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AcceleratedDebiasedVAEClassifier",
     "CNNClassifier",
     "DebiasedVAEClassifier",
     "LatentDensityResampler",

@@ -15,6 +15,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("throughput.py", "throughput.csv"),
         ("resampling_overhead.py", "resampling_agreement.csv"),
         ("memory.py", "memory.csv"),
+        ("lazy_h5_memory.py", "lazy_h5_memory.csv"),
         ("scaling.py", "scaling.csv"),
         ("debiasing_effect.py", "debiasing_effect.csv"),
     ],

@@ -2,6 +2,12 @@
 
 from ._cnn import CNNClassifier
 from ._dbvae import DebiasedVAEClassifier
+from ._distributed import AcceleratedDebiasedVAEClassifier
 from ._resampling_callback import LatentResampling
 
-__all__ = ["CNNClassifier", "DebiasedVAEClassifier", "LatentResampling"]
+__all__ = [
+    "AcceleratedDebiasedVAEClassifier",
+    "CNNClassifier",
+    "DebiasedVAEClassifier",
+    "LatentResampling",
+]

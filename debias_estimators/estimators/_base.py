@@ -115,7 +115,7 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
                 self.net_.partial_fit(dataset, dataset.y, epochs=epochs)
 
     def _build_net(self, seed):
-        return TrainingNet(
+        return self._make_net(
             self._module_class(),
             criterion=self._criterion(),
             optimizer=self.optimizer,
@@ -132,6 +132,10 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             **self._module_params(),
             **(self.net_params or {}),
         )
+
+    def _make_net(self, module, **params):
+        """Build the skorch net from its parameters; a subclass may change the net's class."""
+        return TrainingNet(module, **params)
 
     # -- validation ----------------------------------------------------------------------------
     def _training_dataset(self, X, y, sample_weight, *, reset, classes=None):

@@ -9,10 +9,10 @@ import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import check_array
 
-from .._images import as_channels_first, check_images, to_float_batch
+from .._images import as_channels_first, check_images, infer_layout, to_float_batch
 from ..nn import MIN_IMAGE_SIZE
 
-__all__ = ["ArrayDataset", "check_inputs", "dataset_labels"]
+__all__ = ["ArrayDataset", "LazyImages", "check_inputs", "dataset_labels"]
 
 
 def check_inputs(X, *, image_shape=None, data_format="auto"):
@@ -30,10 +30,13 @@ def check_inputs(X, *, image_shape=None, data_format="auto"):
 
     Returns
     -------
-    data : ndarray
+    data : ndarray or LazyImages
         ``(n, C, H, W)`` images (a view where possible, ``uint8`` or ``float32``) or
-        ``(n, n_features)`` ``float32`` vectors.
+        ``(n, n_features)`` ``float32`` vectors. A lazy array-like of images (see
+        :class:`LazyImages`) is wrapped, not read.
     """
+    if _is_lazy_images(X):
+        return _check_image_size(LazyImages(X, data_format=data_format))
     X = _as_array(X)
     if X.ndim == 2 and image_shape is not None:
         X = _rows_as_images(X, image_shape)
@@ -42,7 +45,10 @@ def check_inputs(X, *, image_shape=None, data_format="auto"):
     if X.ndim < 2:
         check_array(X)  # raises sklearn's own "Expected 2D array ... Reshape your data" error
     images, layout = check_images(X, data_format=data_format)
-    images = as_channels_first(images, layout)
+    return _check_image_size(as_channels_first(images, layout))
+
+
+def _check_image_size(images):
     height, width = images.shape[2:]
     if min(height, width) < MIN_IMAGE_SIZE:
         raise ValueError(
@@ -51,6 +57,82 @@ def check_inputs(X, *, image_shape=None, data_format="auto"):
             f"them, e.g. with ImageTransformer(size=32)."
         )
     return images
+
+
+def _is_lazy_images(X):
+    """Tell a four-dimensional array-like that reads on access (HDF5, dask, zarr) from data."""
+    if isinstance(X, np.ndarray | list | tuple) or sp.issparse(X):
+        return False
+    if not all(hasattr(X, name) for name in ("shape", "dtype", "__getitem__", "__len__")):
+        return False
+    try:
+        return len(X.shape) == 4 and np.dtype(X.dtype).kind in "uif"
+    except TypeError:  # not a numpy dtype, e.g. a torch tensor's
+        return False
+
+
+class LazyImages:
+    """Images ``(n, C, H, W)`` read batch by batch from an array-like, never all at once.
+
+    The source is any four-dimensional array-like with ``shape``, a numpy ``dtype`` and
+    indexing of its first axis by an array of ints: the lazy images of
+    :func:`~debias_estimators.datasets.load_h5_faces`, an ``h5py.Dataset``, a dask array.
+    Its shape and dtype are validated at once, its pixel values one batch at a time as they
+    are read.
+
+    Parameters
+    ----------
+    source : array-like
+        Images ``(n, H, W, C)`` or ``(n, C, H, W)``.
+    data_format : {"auto", "channels_last", "channels_first"}, default="auto"
+        Layout of ``source``.
+
+    Attributes
+    ----------
+    layout : {"nhwc", "nchw"}
+        Layout of ``source``.
+    shape : tuple of int
+        ``(n, C, H, W)``.
+    """
+
+    def __init__(self, source, data_format="auto"):
+        self.source = source
+        self.layout = infer_layout(tuple(source.shape), data_format)
+        n, *rest = (int(size) for size in source.shape)
+        if n == 0 or 0 in rest:
+            raise ValueError(f"X is empty or has an image axis of length 0 (shape {source.shape}).")
+        self.shape = (n, *as_channels_first(np.empty((0, *rest), np.uint8), self.layout).shape[1:])
+        self.ndim = 4
+        self.read([0])  # the dtype and the first image's pixel values
+
+    def __len__(self):
+        return self.shape[0]
+
+    def read(self, indices):
+        """Read and validate the images at ``indices``, in the source's layout.
+
+        Parameters
+        ----------
+        indices : ndarray of int
+            Positions on the first axis, in any order, repeats allowed.
+
+        Returns
+        -------
+        images : ndarray
+            ``uint8`` or ``float32`` images.
+        """
+        # HDF5 reads increasing, unique positions only: read those, then reorder.
+        unique, inverse = np.unique(np.asarray(indices, dtype=np.int64), return_inverse=True)
+        batch = np.asarray(self.source[unique])[inverse]
+        return check_images(batch, data_format=_DATA_FORMATS[self.layout])[0]
+
+    def __getitem__(self, index):
+        rows = np.arange(len(self))[index]
+        images = as_channels_first(self.read(np.atleast_1d(rows)), self.layout)
+        return images if np.ndim(rows) else images[0]
+
+
+_DATA_FORMATS = {"nhwc": "channels_last", "nchw": "channels_first"}
 
 
 def _as_array(X):
@@ -107,8 +189,12 @@ class ArrayDataset(torch.utils.data.Dataset):
         n_samples = len(X)
         self.X = X
         self.with_decode_mask = with_decode_mask
+        self._lazy = isinstance(X, LazyImages)
         # A channels-first view of channels-last memory: index the memory in its own order.
-        self._nhwc = X.ndim == 4 and X.strides[1] < X.strides[3]
+        if self._lazy:
+            self._nhwc = X.layout == "nhwc"
+        else:
+            self._nhwc = X.ndim == 4 and X.strides[1] < X.strides[3]
         self.y = np.zeros(n_samples, np.float32) if y is None else np.asarray(y, np.float32)
         self.sample_weight = (
             np.ones(n_samples, np.float32)
@@ -121,7 +207,10 @@ class ArrayDataset(torch.utils.data.Dataset):
 
     def __getitem__(self, indices):
         indices = np.atleast_1d(np.asarray(indices, dtype=np.int64))
-        if self._nhwc:
+        if self._lazy:
+            x = torch.from_numpy(to_float_batch(self.X.read(indices)))
+            x = x.permute(0, 3, 1, 2) if self._nhwc else x
+        elif self._nhwc:
             x = torch.from_numpy(to_float_batch(np.moveaxis(self.X, 1, 3)[indices]))
             x = x.permute(0, 3, 1, 2)
         else:
