@@ -4,7 +4,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_blob_images
 from matplotlib.figure import Figure
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
@@ -20,6 +19,8 @@ from debias_estimators.plotting import (
     plot_reconstructions,
     plot_training_curves,
 )
+
+from conftest import make_blob_images
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -1,0 +1,127 @@
+"""How much worse does the standard CNN find rare faces? The bias gap of the baseline.
+
+Trains ``CNNClassifier`` on the default skewed draw of ``make_biased_faces`` (darker skin
+10 % of faces) and measures its recall per skin type x gender group on the balanced test draw
+of ``make_balanced_faces``, for several seeds. With ``--control`` it also trains on a draw
+balanced by skin type (everything else equal): the gap that remains there is what darker
+faces cost intrinsically, the difference is what their rarity costs.
+
+Run ``python benchmarks/bias_gap.py`` (about 4 minutes on 2 CPU cores) or ``--smoke`` for a
+seconds-long check. Results go to ``benchmarks/results/bias_gap.csv``.
+"""
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from debias_estimators import CNNClassifier
+from debias_estimators.datasets import make_balanced_faces, make_biased_faces
+
+GROUPS = ["skin_type", "gender"]
+RESULTS = Path(__file__).parent / "results"
+BALANCED_SKIN = {"skin_type": {"lighter": 0.5, "darker": 0.5}}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--n-train", type=int, default=4000, help="images, half faces")
+    parser.add_argument("--n-test-per-group", type=int, default=250)
+    parser.add_argument("--image-size", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--control", action="store_true", help="also train skin-balanced")
+    parser.add_argument("--smoke", action="store_true", help="tiny run to check the script")
+    parser.add_argument("--out", type=Path, default=RESULTS / "bias_gap.csv")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.seeds, args.n_train, args.n_test_per_group, args.epochs = [0], 200, 10, 1
+    return args
+
+
+def recall_table(clf, test):
+    """Recall per skin type x gender group and for each skin type, on the faces of ``test``."""
+    faces = test.target == 1
+    frame = test.attributes[faces].copy()
+    frame["detected"] = clf.predict(test.images[faces]) == 1
+    table = frame.groupby(GROUPS, observed=True)["detected"].mean()
+    by_skin = frame.groupby("skin_type", observed=True)["detected"].mean()
+    for skin, value in by_skin.items():
+        table[(skin, "all")] = value
+    specificity = 1 - clf.predict(test.images[~faces]).mean() if (~faces).any() else np.nan
+    return table, specificity
+
+
+def run_seed(seed, args, proportions, train_name):
+    start = time.perf_counter()
+    half = args.n_train // 2
+    train = make_biased_faces(half, half, args.image_size, proportions, random_state=seed)
+    test = make_balanced_faces(
+        args.n_test_per_group,
+        4 * args.n_test_per_group,
+        args.image_size,
+        random_state=10_000 + seed,
+    )
+    torch.manual_seed(seed)
+    clf = CNNClassifier(
+        n_filters=12, max_epochs=args.epochs, batch_size=32, lr=5e-4, random_state=seed, verbose=0
+    )
+    clf.fit(train.images, train.target)
+    table, specificity = recall_table(clf, test)
+    rows = [
+        {"train": train_name, "seed": seed, "skin_type": s, "gender": g, "recall": r}
+        for (s, g), r in table.items()
+    ]
+    rows.append(
+        {
+            "train": train_name,
+            "seed": seed,
+            "skin_type": "non-faces",
+            "gender": "all",
+            "recall": specificity,
+        }
+    )
+    print(f"  {train_name} seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
+    return rows
+
+
+def report(frame):
+    faces = frame[frame.skin_type != "non-faces"]
+    for train_name, part in faces.groupby("train", sort=False):
+        wide = part.pivot_table(index=["skin_type", "gender"], columns="seed", values="recall")
+        wide["mean"] = wide.mean(axis=1)
+        wide = wide.reindex(
+            [(s, g) for s in ("lighter", "darker") for g in ("female", "male", "all")]
+        )
+        print(f"\nRecall of faces by group, trained on the {train_name} draw:")
+        print((100 * wide).round(1).to_string())
+        gap = wide.loc[("lighter", "all")] - wide.loc[("darker", "all")]
+        print(
+            "Gap lighter - darker (points): "
+            + "  ".join(f"{c}: {100 * v:.1f}" for c, v in gap.items())
+        )
+        spec = frame[(frame.train == train_name) & (frame.skin_type == "non-faces")]
+        print(f"Specificity on non-faces (mean): {100 * spec.recall.mean():.1f} %")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    start = time.perf_counter()
+    plans = [("skewed", None)] + ([("skin-balanced", BALANCED_SKIN)] if args.control else [])
+    rows = []
+    for train_name, proportions in plans:
+        for seed in args.seeds:
+            rows += run_seed(seed, args, proportions, train_name)
+    frame = pd.DataFrame(rows)
+    report(frame)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(args.out, index=False)
+    print(f"\nSettings: {vars(args)}")
+    print(f"Wall time: {time.perf_counter() - start:.0f} s; results in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""``debias-estimators audit``: which training faces a DB-VAE upweights, and what they share.
+
+This is the "uncovering" half of the DB-VAE: without group labels, the faces its resampler
+draws most often are those rare in its latent space; where the training set has attribute
+labels, counting them among the top weights shows which groups the model found rare.
+"""
+
+from ..estimators import DebiasedVAEClassifier
+from ..reporting import Report
+from ._data import load_training_data
+from ._enrichment import attribute_enrichment, resampling_weights, strongest_enrichment
+from ._models import load_model, model_image_shape
+from ._sections import add_enrichment, extreme_faces_figure
+
+__all__ = ["run_audit"]
+
+
+def run_audit(args, echo):
+    """Weight the training faces under a saved DB-VAE; write the grid and the table.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options.
+    echo : callable
+        Prints one message.
+    """
+    model = load_model(args.model)
+    if not isinstance(model, DebiasedVAEClassifier):
+        raise ValueError(
+            f"{args.model} holds a {type(model).__name__}; audit needs a DB-VAE "
+            f"(train it with --model dbvae)."
+        )
+    report = Report(args.out, f"Audit of {args.model}", force=args.force)
+    data = load_training_data(args, model_image_shape(model))
+    faces = data.images[data.faces]
+    if len(faces) == 0:
+        raise ValueError(f"The training set ({data.source}) holds no faces to weight.")
+    echo(f"Training set: {data.source}: {len(faces)} faces.")
+    weights = resampling_weights(model, faces)
+    report.add_text(
+        f"Training set: {data.source}. The DB-VAE's resampler weights each face in inverse "
+        "proportion to its density in the latent space; w is the rate relative to uniform "
+        "sampling."
+    )
+    report.add_figure(
+        extreme_faces_figure(faces, weights),
+        "extreme_faces",
+        caption="The faces drawn most and least often.",
+    )
+    if data.attributes is None:
+        echo("The training set has no attribute labels: only the grid of faces is written.")
+    else:
+        table = attribute_enrichment(data.attributes[data.faces], weights, args.top_fraction)
+        _print_table(table, args.top_fraction, echo)
+        add_enrichment(report, table, args.top_fraction)
+    report.write()
+    echo(f"\nReport: {report.folder / 'report.md'} ({len(report.files)} files)")
+
+
+def _print_table(table, top_fraction, echo):
+    echo(
+        f"\nShare of each attribute value (%) among all faces, the top and the bottom "
+        f"{top_fraction:.0%} by resampling weight; enrichment = top / overall"
+    )
+    echo(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    lines = strongest_enrichment(table)
+    if lines:
+        echo("\nMost over-represented among the top weights:")
+        for line in lines:
+            echo(f"  {line}")

@@ -1,0 +1,153 @@
+"""The data the commands read: the synthetic benchmark or the user's files, as one record."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..datasets import (
+    load_h5_faces,
+    load_image_folder,
+    load_lfw_subset,
+    load_ppb,
+    make_balanced_faces,
+    make_biased_faces,
+)
+from ..preprocessing import ImageTransformer
+
+__all__ = ["FaceData", "load_test_data", "load_training_data", "test_seed"]
+
+GROUPS = ["skin_type", "gender"]
+
+
+@dataclass
+class FaceData:
+    """Images (``uint8``, channels last), targets (1 = face) and, where known, attributes."""
+
+    images: np.ndarray
+    target: np.ndarray
+    attributes: pd.DataFrame | None
+    source: str
+
+    @property
+    def faces(self):
+        """Boolean mask of the faces."""
+        return self.target == 1
+
+    @property
+    def groups(self):
+        """Skin type and gender per image (missing for non-faces), or None."""
+        if self.attributes is None or not set(GROUPS) <= set(self.attributes.columns):
+            return None
+        return self.attributes[GROUPS].reset_index(drop=True)
+
+
+def test_seed(seed):
+    """Return the seed of the test draw: distinct from the training draw's, fixed by ``seed``."""
+    return seed + 10_000
+
+
+def load_training_data(args, shape):
+    """Read the training set the options name, as images of ``shape`` ``(H, W, C)``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``h5``, ``image_folder``, ``lfw``, ``max_images``, ``face_folder``, ``n_train``,
+        ``seed``.
+    shape : tuple of int
+        The images' ``(H, W, C)``.
+
+    Returns
+    -------
+    data : FaceData
+        The training set.
+    """
+    if args.h5:
+        images, target = _read_h5(args.h5, args.max_images, args.seed)
+        return FaceData(_adapt(images, shape), target, None, f"HDF5 file {args.h5}")
+    if args.image_folder:
+        return _read_folder(args.image_folder, args.face_folder, shape)
+    if args.lfw:
+        data = load_lfw_subset(dtype="uint8")
+        return FaceData(_adapt(data.images, shape), data.target, None, "LFW subset (scikit-image)")
+    return synthetic_training(args.n_train, shape, args.seed)
+
+
+def synthetic_training(n_train, shape, seed):
+    """Draw the skewed synthetic training set, half faces."""
+    half = n_train // 2
+    data = make_biased_faces(half, n_train - half, _square(shape), random_state=seed)
+    source = f"synthetic biased faces ({n_train} images, seed {seed})"
+    return FaceData(_adapt(data.images, shape), data.target, data.attributes, source)
+
+
+def load_test_data(shape, *, seed, n_per_group, ppb=None):
+    """Read the PPB folder, or draw the balanced synthetic test set, as images of ``shape``.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The images' ``(H, W, C)``.
+    seed : int
+        Seed of the training draw; the test draw uses :func:`test_seed` of it.
+    n_per_group : int
+        Synthetic faces per skin type x gender group.
+    ppb : str, optional
+        The PPB folder, read instead of drawing.
+
+    Returns
+    -------
+    data : FaceData
+        The test set; the synthetic one holds as many non-faces as faces.
+    """
+    if ppb:
+        data = load_ppb(ppb, image_size=shape[:2])
+        source = f"Pilot Parliaments Benchmark ({ppb})"
+        return FaceData(_adapt(data.images, shape), data.target, data.attributes, source)
+    n = n_per_group
+    data = make_balanced_faces(n, 4 * n, _square(shape), random_state=test_seed(seed))
+    source = f"synthetic balanced faces ({n} per group and {4 * n} non-faces)"
+    return FaceData(_adapt(data.images, shape), data.target, data.attributes, source)
+
+
+def _read_h5(path, max_images, seed):
+    data = load_h5_faces(path, lazy=max_images is not None)
+    if max_images is None:
+        return data.images, data.target
+    try:
+        n = len(data.target)
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(n, size=min(max_images, n), replace=False))
+        return data.images[rows], data.target[rows]
+    finally:
+        data.images.close()
+
+
+def _read_folder(root, face_folder, shape):
+    data = load_image_folder(root, image_size=shape[:2], channels=shape[2])
+    names = [str(name) for name in data.target_names]
+    if face_folder not in names:
+        raise ValueError(
+            f"{root} has no class folder {face_folder!r} (found {names}); name the folder of "
+            f"faces with --face-folder."
+        )
+    target = (data.target == names.index(face_folder)).astype(np.int64)
+    return FaceData(data.images, target, None, f"image folder {root}")
+
+
+def _adapt(images, shape):
+    """Resize and convert images to ``shape`` ``(H, W, C)`` where they differ."""
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[1:] == tuple(shape) and images.dtype == np.uint8:
+        return images
+    transformer = ImageTransformer(size=tuple(shape[:2]), channels=shape[2])
+    return transformer.fit_transform(images)
+
+
+def _square(shape):
+    if shape[0] != shape[1]:
+        raise ValueError(
+            f"The synthetic faces are square; the model expects {shape[0]}x{shape[1]} images."
+        )
+    return int(shape[0])

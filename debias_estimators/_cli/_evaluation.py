@@ -1,0 +1,106 @@
+"""Per-group evaluation of fitted models on a test set: the tables printed and reported."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..metrics import group_table, metric_frames, summary_table
+
+__all__ = ["Evaluation", "evaluate", "format_groups", "format_summary", "percent_groups"]
+
+METRICS = ["accuracy", "recall", "count"]
+RATE_COLUMNS = ("accuracy", "recall")
+# Display names of the summary's columns: the paper's E[A] and Var[A] and the worst group.
+SUMMARY_COLUMNS = {
+    "E[A]": "E[A]",
+    "Var[A]": "Var[A]",
+    "worst_group": "worst group",
+    "worst_group_value": "worst",
+    "max_difference": "max gap",
+    "overall": "all faces",
+    "nonface_accuracy": "non-faces",
+}
+
+
+@dataclass
+class Evaluation:
+    """Per-group table (rates in [0, 1]) and summary (percent) of several models."""
+
+    groups: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def evaluate(models, test):
+    """Compute the per-group table and the bias summary of each model on the test set.
+
+    Parameters
+    ----------
+    models : dict of {str: estimator}
+        Fitted classifiers by display name.
+    test : FaceData
+        Test images with skin type and gender for the faces.
+
+    Returns
+    -------
+    evaluation : Evaluation
+        ``groups``: one row per model and group; ``summary``: one row per model with E[A],
+        Var[A], the worst group (accuracy on faces, percent) and, where the test set holds
+        non-faces, the share of them rejected.
+    """
+    if test.groups is None:
+        raise ValueError(f"The test set ({test.source}) has no skin type and gender columns.")
+    frames = metric_frames(models, test.images, test.target, test.groups, metrics=METRICS)
+    summary = summary_table(frames, "accuracy")
+    nonfaces = ~test.faces
+    if nonfaces.any():
+        summary["nonface_accuracy"] = [
+            100.0 * float(np.mean(model.predict(test.images[nonfaces]) != 1))
+            for model in models.values()
+        ]
+    return Evaluation(group_table(frames), summary)
+
+
+def format_groups(groups, model):
+    """Render one model's per-group rates in percent, as text.
+
+    Parameters
+    ----------
+    groups : pandas.DataFrame
+        The ``groups`` table of :class:`Evaluation`.
+    model : str
+        The model's name.
+
+    Returns
+    -------
+    text : str
+        The table.
+    """
+    table = percent_groups(groups[groups["model"] == model].drop(columns="model"))
+    return table.to_string(index=False, float_format=lambda v: f"{v:.1f}")
+
+
+def format_summary(summary):
+    """Render the summary of all models, as text.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The ``summary`` table of :class:`Evaluation`.
+
+    Returns
+    -------
+    text : str
+        The table.
+    """
+    shown = summary[[c for c in SUMMARY_COLUMNS if c in summary.columns]]
+    shown = shown.rename(columns=SUMMARY_COLUMNS).rename_axis(None)
+    return shown.to_string(float_format=lambda v: f"{v:.1f}")
+
+
+def percent_groups(groups):
+    """Return the per-group table with the rates in percent, for the report."""
+    table = groups.copy()
+    for column in RATE_COLUMNS:
+        table[column] = 100.0 * table[column]
+    return table

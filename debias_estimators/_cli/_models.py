@@ -1,0 +1,176 @@
+"""Building the two estimators with progress bars, and saving and loading fitted ones."""
+
+from pathlib import Path
+
+import joblib
+import torch
+from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
+
+from ..estimators import CNNClassifier, DebiasedVAEClassifier
+from ..estimators._progress import EpochProgress
+
+__all__ = [
+    "MODEL_NAMES",
+    "check_device",
+    "check_new_file",
+    "load_model",
+    "make_model",
+    "model_image_shape",
+    "model_name",
+]
+
+MODEL_NAMES = {"cnn": "CNN", "dbvae": "DB-VAE"}
+
+
+def make_model(kind, settings, *, seed, device="cpu", progress=True):
+    """Build an unfitted estimator from the demo-style settings.
+
+    Parameters
+    ----------
+    kind : {"cnn", "dbvae"}
+        Which estimator.
+    settings : DemoSettings
+        Budget and hyperparameters.
+    seed : int
+        ``random_state``.
+    device : str, default="cpu"
+        Torch device.
+    progress : bool, default=True
+        Show a bar over the epochs, one line per epoch and a bar per resampling pass.
+
+    Returns
+    -------
+    estimator : CNNClassifier or DebiasedVAEClassifier
+        The estimator.
+    """
+    common = {
+        "n_filters": settings.n_filters,
+        "lr": settings.lr,
+        "batch_size": settings.batch_size,
+        "max_epochs": settings.epochs,
+        "random_state": seed,
+        "device": device,
+        "verbose": int(progress),
+        "callbacks": [EpochProgress(desc=MODEL_NAMES[kind])] if progress else None,
+        # The epoch lines go through tqdm so that they do not tear the bar.
+        "net_params": {"callbacks__print_log__sink": tqdm.write} if progress else None,
+    }
+    if kind == "cnn":
+        return CNNClassifier(**common)
+    return DebiasedVAEClassifier(
+        latent_dim=settings.latent_dim,
+        alpha=settings.alpha,
+        kl_weight=settings.kl_weight,
+        **common,
+    )
+
+
+def check_device(device):
+    """Refuse a torch device that is malformed or absent here, before any work is done.
+
+    Parameters
+    ----------
+    device : str
+        E.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
+
+    Returns
+    -------
+    device : str
+        The same string.
+    """
+    try:
+        parsed = torch.device(device)
+    except RuntimeError as err:
+        raise ValueError(f"Unknown torch device {device!r}: {err}") from err
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"Device {device!r} asked for, but CUDA is not available here.")
+    if parsed.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"Device {device!r} asked for, but MPS is not available here.")
+    return device
+
+
+def check_new_file(path, *, force=False):
+    """Refuse to replace an existing file unless ``force``; call it before long work.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to be written.
+    force : bool, default=False
+        Allow replacing it.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The path.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise FileExistsError(f"{path} is a folder; give a file name such as model.joblib.")
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} exists; pass --force to replace it.")
+    return path
+
+
+def load_model(path):
+    """Load a fitted classifier saved with joblib.
+
+    Unpickling runs code from the file: load only files you trust.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file written by ``debias-estimators train`` (or ``joblib.dump``).
+
+    Returns
+    -------
+    model : estimator
+        A fitted classifier with ``predict``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No such model file: {path}")
+    try:
+        model = joblib.load(path)
+    except Exception as err:  # unpickling fails in many ways; all mean "not a model file"
+        raise ValueError(f"Cannot load {path} as a saved model: {err}") from err
+    if not hasattr(model, "predict"):
+        raise ValueError(f"{path} holds a {type(model).__name__}, not a classifier.")
+    check_is_fitted(model)
+    return model
+
+
+def model_name(model):
+    """Name a fitted model for display: "CNN", "DB-VAE" or its class name."""
+    if isinstance(model, DebiasedVAEClassifier):
+        return MODEL_NAMES["dbvae"]
+    if isinstance(model, CNNClassifier):
+        return MODEL_NAMES["cnn"]
+    return type(model).__name__
+
+
+def model_image_shape(model, fallback_size=None):
+    """Return the ``(H, W, C)`` of the images a fitted model expects.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted model; the library's estimators record ``input_shape_``.
+    fallback_size : int, optional
+        Side of RGB images for models that do not record their input (e.g. pipelines).
+
+    Returns
+    -------
+    shape : tuple of int
+        ``(H, W, C)``.
+    """
+    shape = getattr(model, "input_shape_", None)
+    if shape is None:
+        if fallback_size is None:
+            raise ValueError(f"Cannot tell which image size the {type(model).__name__} expects.")
+        return (fallback_size, fallback_size, 3)
+    if len(shape) != 3:
+        raise ValueError("The model was trained on feature vectors, not images.")
+    channels, height, width = shape
+    return (height, width, channels)

@@ -1,0 +1,274 @@
+"""The options of ``debias-estimators`` and its four subcommands."""
+
+import argparse
+import sys
+
+from ._settings import DEMO
+
+__all__ = ["build_parser"]
+
+PROG = "debias-estimators"
+DESCRIPTION = (
+    "Uncover and mitigate bias in face detection with the DB-VAE of Amini et al. "
+    "(AIES 2019), next to the standard CNN it debiases."
+)
+EPILOG = (
+    "Start with 'debias-estimators demo --quick'. Saved models are pickles: load only "
+    "files you trust."
+)
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser that reports a user's mistake in one line, exit code 2."""
+
+    def error(self, message):
+        """Print ``<prog>: error: <message>`` to stderr and exit with 2."""
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        sys.exit(2)
+
+
+def positive_int(text):
+    """Parse an integer of at least 1."""
+    value = _number(text, int, "an integer")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def positive_float(text):
+    """Parse a number above 0."""
+    value = _number(text, float, "a number")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def alpha_value(text):
+    """Parse a positive number, or ``none`` to turn resampling off."""
+    return None if text.lower() == "none" else positive_float(text)
+
+
+def fraction(text):
+    """Parse a share in (0, 0.5]."""
+    value = _number(text, float, "a number")
+    if not 0 < value <= 0.5:
+        raise argparse.ArgumentTypeError(f"must be in (0, 0.5], got {text!r}")
+    return value
+
+
+def image_size(text):
+    """Parse an image side of at least 16 pixels."""
+    value = _number(text, int, "an integer")
+    if value < 16:
+        raise argparse.ArgumentTypeError(f"must be at least 16 pixels, got {text!r}")
+    return value
+
+
+def _number(text, kind, what):
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+
+
+def build_parser():
+    """Build the parser of ``debias-estimators``.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        With subcommands ``demo``, ``train``, ``evaluate`` and ``audit``.
+    """
+    parser = OneLineErrorParser(prog=PROG, description=DESCRIPTION, epilog=EPILOG)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_demo(commands)
+    _add_train(commands)
+    _add_evaluate(commands)
+    _add_audit(commands)
+    return parser
+
+
+def _add_demo(commands):
+    demo = commands.add_parser(
+        "demo",
+        help="train the CNN and the DB-VAE on skewed synthetic faces and compare them",
+        description="Train the standard CNN and the DB-VAE with the same budget on the "
+        "skewed synthetic training set, compare them per skin type x gender group on the "
+        "balanced test set, and write a report folder (report.md, CSV tables, PNG plots).",
+    )
+    _add_out(demo, "debias-report")
+    demo.add_argument("--quick", action="store_true", help="a smaller run of under a minute")
+    _add_common(demo)
+    size = demo.add_argument_group("size of the run (overrides the --quick or default setting)")
+    size.add_argument(
+        "--n-train", type=positive_int, help=f"training images (default {DEMO.n_train})"
+    )
+    size.add_argument(
+        "--n-test-per-group",
+        type=positive_int,
+        help=f"test faces per group (default {DEMO.n_test_per_group})",
+    )
+    size.add_argument("--image-size", type=image_size, help=f"pixels (default {DEMO.image_size})")
+    size.add_argument("--epochs", type=positive_int, help=f"epochs (default {DEMO.epochs})")
+    size.add_argument(
+        "--latent-dim",
+        type=positive_int,
+        help=f"DB-VAE latent dimensions (default {DEMO.latent_dim})",
+    )
+
+
+def _add_train(commands):
+    train = commands.add_parser(
+        "train",
+        help="train one model and save it with joblib",
+        description="Train a DB-VAE or a standard CNN on the lab's HDF5 file, an image "
+        "folder, scikit-image's LFW subset or (by default) the skewed synthetic faces, and "
+        "save it with joblib; joblib.load reads it back.",
+    )
+    _add_source(train)
+    model = train.add_argument_group("model")
+    model.add_argument(
+        "--model",
+        choices=("dbvae", "cnn"),
+        default="dbvae",
+        help="DB-VAE or standard CNN (default dbvae)",
+    )
+    model.add_argument(
+        "--latent-dim",
+        type=positive_int,
+        default=DEMO.latent_dim,
+        help=f"DB-VAE latent dimensions (default {DEMO.latent_dim})",
+    )
+    model.add_argument(
+        "--alpha",
+        type=alpha_value,
+        default=DEMO.alpha,
+        help=f"DB-VAE debiasing strength, smaller is stronger; 'none' turns "
+        f"resampling off (default {DEMO.alpha:g})",
+    )
+    model.add_argument(
+        "--epochs", type=positive_int, default=DEMO.epochs, help=f"(default {DEMO.epochs})"
+    )
+    model.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=DEMO.batch_size,
+        help=f"(default {DEMO.batch_size})",
+    )
+    model.add_argument(
+        "--n-filters",
+        type=positive_int,
+        default=DEMO.n_filters,
+        help=f"channels of the first convolution (default {DEMO.n_filters})",
+    )
+    model.add_argument(
+        "--lr", type=positive_float, default=DEMO.lr, help=f"learning rate (default {DEMO.lr:g})"
+    )
+    train.add_argument(
+        "--output",
+        "-o",
+        default="model.joblib",
+        help="where to save the model (default model.joblib)",
+    )
+    train.add_argument("--force", action="store_true", help="replace an existing --output")
+    _add_common(train, seed=False)
+
+
+def _add_evaluate(commands):
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="evaluate a saved model per skin type x gender group",
+        description="Evaluate a saved model per skin type x gender group on the Pilot "
+        "Parliaments Benchmark or the balanced synthetic test set; print the tables and "
+        "write a report folder.",
+    )
+    evaluate.add_argument("model", help="a model saved by 'debias-estimators train'")
+    evaluate.add_argument("--ppb", metavar="DIR", help="the PPB-2017 folder (default: synthetic)")
+    evaluate.add_argument(
+        "--n-test-per-group",
+        type=positive_int,
+        default=DEMO.n_test_per_group,
+        help=f"synthetic test faces per group (default {DEMO.n_test_per_group})",
+    )
+    evaluate.add_argument(
+        "--image-size",
+        type=image_size,
+        default=DEMO.image_size,
+        help="image side for models that do not record it, e.g. pipelines",
+    )
+    evaluate.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed of the synthetic draw (the test draw is offset from it)",
+    )
+    _add_out(evaluate, "debias-evaluation")
+
+
+def _add_audit(commands):
+    audit = commands.add_parser(
+        "audit",
+        help="show which training faces a DB-VAE upweights and what they share",
+        description="Weight the training faces as a saved DB-VAE's resampler would, show "
+        "the most and least upweighted, and (for labelled data such as the synthetic faces) "
+        "count which attribute values are enriched among the top weights.",
+    )
+    audit.add_argument("model", help="a DB-VAE saved by 'debias-estimators train'")
+    _add_source(audit, sized=False)
+    audit.add_argument(
+        "--top-fraction",
+        type=fraction,
+        default=0.1,
+        help="share of faces counted as top and bottom (default 0.1)",
+    )
+    _add_out(audit, "debias-audit")
+
+
+def _add_source(parser, *, sized=True):
+    data = parser.add_argument_group("training data (default: synthetic biased faces)")
+    source = data.add_mutually_exclusive_group()
+    source.add_argument("--h5", metavar="FILE", help="HDF5 file in the MIT lab's layout")
+    source.add_argument("--image-folder", metavar="DIR", help="one sub-folder per class")
+    source.add_argument("--lfw", action="store_true", help="scikit-image's 200 LFW crops")
+    data.add_argument(
+        "--face-folder",
+        default="faces",
+        help="with --image-folder: the class folder of faces (default faces)",
+    )
+    data.add_argument(
+        "--max-images",
+        type=positive_int,
+        help="with --h5: read a random subset of this many images",
+    )
+    data.add_argument(
+        "--n-train",
+        type=positive_int,
+        default=DEMO.n_train,
+        help=f"synthetic training images (default {DEMO.n_train})",
+    )
+    if sized:
+        data.add_argument(
+            "--image-size",
+            type=image_size,
+            default=DEMO.image_size,
+            help=f"image side in pixels (default {DEMO.image_size})",
+        )
+    data.add_argument("--seed", type=int, default=0, help="seed of the data and the model")
+
+
+def _add_common(parser, *, seed=True):
+    if seed:
+        parser.add_argument("--seed", type=int, default=0, help="seed of the data and the models")
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress bars and no per-epoch lines"
+    )
+
+
+def _add_out(parser, default):
+    parser.add_argument(
+        "--out", default=default, metavar="DIR", help=f"report folder (default ./{default})"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="write into a report folder that already holds files"
+    )

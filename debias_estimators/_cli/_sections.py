@@ -1,0 +1,140 @@
+"""Sections shared by the reports of ``demo``, ``evaluate`` and ``audit``."""
+
+from ..estimators import DebiasedVAEClassifier
+from ..plotting import plot_extreme_faces
+from ._evaluation import percent_groups
+from ._figures import dbvae_figures, group_figure, training_curve_figures
+
+__all__ = [
+    "add_enrichment",
+    "add_evaluation",
+    "add_model_figures",
+    "extreme_faces_figure",
+    "gap_sentences",
+]
+
+
+def gap_sentences(summary):
+    """One sentence per model on its worst group and the spread over groups.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The evaluation's summary (percent).
+
+    Returns
+    -------
+    lines : list of str
+        The sentences.
+    """
+    return [
+        f"{name}: worst group {row['worst_group']} at {row['worst_group_value']:.1f} %, "
+        f"mean over groups E[A] = {row['E[A]']:.1f} %, Var[A] = {row['Var[A]']:.1f}, "
+        f"largest gap {row['max_difference']:.1f} points."
+        for name, row in summary.iterrows()
+    ]
+
+
+def add_evaluation(report, evaluation, test):
+    """Add the summary, the per-group table and the group bars.
+
+    Parameters
+    ----------
+    report : Report
+        The report being written.
+    evaluation : Evaluation
+        Tables of the models on ``test``.
+    test : FaceData
+        The test set.
+    """
+    report.add_heading("Bias summary")
+    report.add_text(
+        f"Test set: {test.source}. Accuracy on faces per skin type x gender group, in percent: "
+        "E[A] is its mean over the groups and Var[A] its variance (Table 1 of Amini et al., "
+        "2019); a fair detector has a high E[A] and a low Var[A]. `nonface_accuracy` is the "
+        "share of the test non-faces rejected, where the test set holds any."
+    )
+    report.add_table(evaluation.summary, "summary")
+    report.add_text("\n".join(f"- {line}" for line in gap_sentences(evaluation.summary)))
+    report.add_heading("Per-group results")
+    report.add_table(
+        percent_groups(evaluation.groups),
+        "groups",
+        caption="Accuracy and recall (percent) and number of test faces per group.",
+        index=False,
+    )
+    name, fig, caption = group_figure(evaluation.groups)
+    report.add_figure(fig, name, caption=caption)
+
+
+def add_model_figures(report, models, faces, groups=None, *, which="training"):
+    """Add the training curves and, for a DB-VAE, what its latent space holds.
+
+    Parameters
+    ----------
+    report : Report
+        The report being written.
+    models : dict of {str: estimator}
+        Fitted models by name.
+    faces : ndarray
+        Faces to show the DB-VAE's weights, reconstructions and traversal on.
+    groups : pandas.DataFrame, optional
+        Skin type and gender of ``faces``.
+    which : str, default="training"
+        Names the faces in titles.
+    """
+    for name, model in models.items():
+        if isinstance(model, DebiasedVAEClassifier):
+            report.add_heading(f"What the {name} learned")
+            for file_name, fig, caption in dbvae_figures(model, faces, groups, which=which):
+                report.add_figure(fig, file_name, caption=caption)
+    report.add_heading("Training")
+    for file_name, fig, caption in training_curve_figures(models):
+        report.add_figure(fig, file_name, caption=caption)
+
+
+def add_enrichment(report, table, top_fraction, which="training"):
+    """Add the table of attribute values over-represented among the top weights.
+
+    Parameters
+    ----------
+    report : Report
+        The report being written.
+    table : pandas.DataFrame
+        From :func:`attribute_enrichment`.
+    top_fraction : float
+        Share of the faces counted as top and bottom.
+    which : str, default="training"
+        Names the faces.
+    """
+    percent = f"{100 * top_fraction:g} %"
+    report.add_heading("Attributes of the upweighted faces")
+    report.add_text(
+        f"Share (percent) of each attribute value among all {which} faces, among the "
+        f"{percent} with the highest resampling weights (`top`) and the {percent} with the "
+        "lowest (`bottom`); `enrichment` = top / overall. The DB-VAE never sees these labels: "
+        "values enriched at the top are what it found rare."
+    )
+    report.add_table(table, "enrichment", index=False, float_format="{:.2f}")
+
+
+def extreme_faces_figure(faces, weights, which="training"):
+    """Faces with the highest and lowest weights, weights shown relative to uniform.
+
+    Parameters
+    ----------
+    faces : ndarray
+        Face images.
+    weights : ndarray
+        Their sampling probabilities.
+    which : str, default="training"
+        Names the faces in the title.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Two rows of faces.
+    """
+    return plot_extreme_faces(
+        faces, weights * len(faces), n=10, title=f"DB-VAE: {which} faces by resampling weight"
+    )

@@ -1,0 +1,48 @@
+"""``debias-estimators train``: fit one model on the chosen data and save it with joblib."""
+
+import dataclasses
+import time
+
+import joblib
+
+from ._data import load_training_data
+from ._models import MODEL_NAMES, check_device, check_new_file, make_model
+from ._settings import DEMO, override
+
+__all__ = ["run_train"]
+
+
+def run_train(args, echo):
+    """Train a CNN or DB-VAE and save it to ``args.output``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options.
+    echo : callable
+        Prints one message.
+    """
+    start = time.perf_counter()
+    check_device(args.device)
+    path = check_new_file(args.output, force=args.force)
+    settings = override(
+        DEMO,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        n_filters=args.n_filters,
+        lr=args.lr,
+        latent_dim=args.latent_dim,
+    )
+    settings = dataclasses.replace(settings, alpha=args.alpha)  # None turns resampling off
+    data = load_training_data(args, (args.image_size, args.image_size, 3))
+    n_faces = int(data.faces.sum())
+    echo(f"Training set: {data.source}: {len(data.target)} images, {n_faces} faces.")
+    name = MODEL_NAMES[args.model]
+    echo(f"Training the {name} ({settings.epochs} epoch(s)):")
+    model = make_model(
+        args.model, settings, seed=args.seed, device=args.device, progress=not args.no_progress
+    )
+    model.fit(data.images, data.target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, path)
+    echo(f"Saved the {name} to {path} ({time.perf_counter() - start:.0f} s).")

@@ -1,0 +1,102 @@
+"""Reading image files into ``uint8`` arrays."""
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from ._resize import center_crop as crop_to_aspect
+from ._resize import resize_batch
+
+__all__ = ["IMAGE_EXTENSIONS", "read_image", "read_images"]
+
+IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp")
+
+
+def read_image(path, channels=3):
+    """Read the first frame of an image file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+    channels : {1, 3}, default=3
+        Grey or RGB output; colour and alpha are converted as Pillow does.
+
+    Returns
+    -------
+    image : ndarray of uint8 of shape (H, W, channels)
+        The pixels.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If the file cannot be decoded as an image.
+    """
+    try:
+        with Image.open(path) as image:
+            image.load()
+            return _pixels(image, channels)
+    except FileNotFoundError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
+        # Decoders report broken files with several exception types.
+        raise ValueError(f"Cannot read image file {path}: {err}") from err
+
+
+def _pixels(image, channels):
+    if image.mode.startswith("I;16"):
+        # 16-bit grey: keep the high byte.
+        grey = (np.asarray(image, dtype=np.uint16) >> 8).astype(np.uint8)
+        return np.repeat(grey[..., None], channels, axis=-1)
+    mode = "L" if channels == 1 else "RGB"
+    return np.asarray(image.convert(mode), dtype=np.uint8).reshape(
+        image.height, image.width, channels
+    )
+
+
+def read_images(paths, shape=None, *, channels=3, center_crop=False):
+    """Read image files into one ``uint8`` batch, resized to a common size.
+
+    Parameters
+    ----------
+    paths : sequence of path-like
+        The files.
+    shape : tuple of int, optional
+        ``(height, width)`` to resize to; if ``None`` all files must have the same size.
+    channels : {1, 3}, default=3
+        Grey or RGB.
+    center_crop : bool, default=False
+        Crop each image to the aspect ratio of ``shape`` around its centre before resizing,
+        instead of stretching it.
+
+    Returns
+    -------
+    images : ndarray of uint8 of shape (n, height, width, channels)
+        The batch.
+
+    Raises
+    ------
+    ValueError
+        If a file cannot be read, or sizes differ while ``shape`` is ``None``.
+    """
+    images = []
+    for path in paths:
+        image = read_image(path, channels)
+        if shape is None:
+            if images and image.shape != images[0].shape:
+                raise ValueError(
+                    f"Image sizes do not match: {paths[0]} is {images[0].shape[1]}x"
+                    f"{images[0].shape[0]} but {path} is {image.shape[1]}x{image.shape[0]} "
+                    f"(width x height). Pass an image size to resize them."
+                )
+            images.append(image)
+            continue
+        if center_crop:
+            image = crop_to_aspect(image, shape)
+        resized = resize_batch(image[None], shape)
+        images.append(np.rint(resized[0] * 255).astype(np.uint8))
+    if not images:
+        size = (0, 0) if shape is None else shape
+        return np.empty((0, *size, channels), dtype=np.uint8)
+    return np.stack(images)

@@ -1,0 +1,276 @@
+"""The command line, driven in-process on tiny settings: every subcommand and its errors."""
+
+import io
+import subprocess
+import sys
+
+import h5py
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from PIL import Image
+
+from debias_estimators import CNNClassifier, DebiasedVAEClassifier
+from debias_estimators._cli._enrichment import attribute_enrichment
+from debias_estimators.cli import main
+from debias_estimators.estimators._progress import EpochProgress
+
+from conftest import make_blob_images
+
+TINY_DATA = ["--n-train", "120", "--seed", "0"]
+TINY_MODEL = ["--epochs", "1", "--n-filters", "4", "--latent-dim", "4", "--no-progress"]
+DEMO_FILES = [
+    "report.md",
+    "summary.csv",
+    "groups.csv",
+    "enrichment.csv",
+    "group_recall.png",
+    "extreme_faces.png",
+    "reconstructions.png",
+    "latent_traversal.png",
+    "training_curves_cnn.png",
+    "training_curves_db_vae.png",
+]
+
+
+def assert_user_error(capsys, status, *fragments):
+    """Exit code 2 and a single stderr line naming the problem, no traceback."""
+    err = capsys.readouterr().err
+    assert status == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "error:" in lines[0] and "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture(scope="module")
+def saved_dbvae(tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "dbvae.joblib"
+    argv = ["train", *TINY_DATA, "--image-size", "16", *TINY_MODEL, "--output", str(path)]
+    assert main(argv) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def saved_cnn(tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "cnn.joblib"
+    argv = ["train", "--model", "cnn", *TINY_DATA, "--image-size", "16", *TINY_MODEL]
+    assert main([*argv, "--output", str(path)]) == 0
+    return path
+
+
+def test_module_help_runs_as_a_program():
+    result = subprocess.run(
+        [sys.executable, "-m", "debias_estimators", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("demo", "train", "evaluate", "audit"):
+        assert command in result.stdout
+
+
+def test_demo_prints_tables_shows_progress_and_writes_report(tmp_path, capsys):
+    out = tmp_path / "report"
+    argv = ["demo", "--quick", *TINY_DATA, "--image-size", "16", "--epochs", "1"]
+    status = main([*argv, "--latent-dim", "4", "--n-test-per-group", "5", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    for text in ("CNN", "DB-VAE", "E[A]", "Var[A]", "darker", "female", "Total wall time"):
+        assert text in captured.out
+    # one bar over the epochs per model, one per resampling pass
+    for text in ("CNN: epoch 1/1", "DB-VAE: epoch 1/1", "resampling pass"):
+        assert text in captured.err
+    for name in DEMO_FILES:
+        assert (out / name).stat().st_size > 0, name
+    report = (out / "report.md").read_text()
+    for name in DEMO_FILES[1:]:
+        assert f"({name})" in report
+    summary = pd.read_csv(out / "summary.csv", index_col="model")
+    assert list(summary.index) == ["CNN", "DB-VAE"]
+    assert {"E[A]", "Var[A]", "worst_group", "nonface_accuracy"} <= set(summary.columns)
+    groups = pd.read_csv(out / "groups.csv")
+    assert len(groups) == 8 and set(groups["count"]) == {5}
+
+
+def test_demo_refuses_a_non_empty_folder_without_force(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    status = main(["demo", "--quick", "--out", str(tmp_path)])
+    assert_user_error(capsys, status, "--force")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_train_saves_a_model_joblib_loads(saved_dbvae):
+    clf = joblib.load(saved_dbvae)
+    assert isinstance(clf, DebiasedVAEClassifier)
+    assert clf.latent_dim == 4 and clf.input_shape_ == (3, 16, 16)
+    X, _ = make_blob_images(n=4, size=16)
+    assert clf.predict(X).shape == (4,)
+
+
+def test_train_refuses_to_replace_a_file_without_force(saved_dbvae, capsys):
+    before = saved_dbvae.read_bytes()
+    status = main(["train", "--output", str(saved_dbvae)])
+    assert_user_error(capsys, status, "--force")
+    assert saved_dbvae.read_bytes() == before
+
+
+def test_train_reads_the_lab_h5_layout(tmp_path, capsys):
+    X, y = make_blob_images(n=40, size=20)
+    path = tmp_path / "train_face.h5"
+    with h5py.File(path, "w") as f:
+        f["images"] = X[..., ::-1]  # the lab's file is BGR
+        f["labels"] = y[:, None].astype(np.float32)
+    out = tmp_path / "model.joblib"
+    argv = ["train", "--h5", str(path), "--max-images", "30", "--image-size", "16"]
+    assert main([*argv, "--model", "cnn", *TINY_MODEL, "-o", str(out)]) == 0
+    assert "30 images" in capsys.readouterr().out
+    assert isinstance(joblib.load(out), CNNClassifier)
+
+
+def _write_pngs(folder, images):
+    folder.mkdir(parents=True)
+    for i, image in enumerate(images):
+        Image.fromarray(image).save(folder / f"{i:03d}.png")
+
+
+def test_train_reads_an_image_folder(tmp_path, capsys):
+    X, y = make_blob_images(n=24, size=16)
+    _write_pngs(tmp_path / "data" / "faces", X[y == 1])
+    _write_pngs(tmp_path / "data" / "background", X[y == 0])
+    argv = ["train", "--image-folder", str(tmp_path / "data"), "--image-size", "16"]
+    out = tmp_path / "model.joblib"
+    assert main([*argv, "--model", "cnn", *TINY_MODEL, "-o", str(out)]) == 0
+    assert "12 faces" in capsys.readouterr().out
+    status = main([*argv, "--face-folder", "people", "-o", str(tmp_path / "other.joblib")])
+    assert_user_error(capsys, status, "people", "--face-folder")
+
+
+def test_train_on_the_lfw_subset(tmp_path):
+    out = tmp_path / "lfw.joblib"
+    argv = ["train", "--lfw", "--image-size", "16", "--model", "cnn", *TINY_MODEL, "-o", str(out)]
+    assert main(argv) == 0
+    assert joblib.load(out).input_shape_ == (3, 16, 16)
+
+
+def test_evaluate_on_the_synthetic_test_set(saved_dbvae, tmp_path, capsys):
+    out = tmp_path / "eval"
+    argv = ["evaluate", str(saved_dbvae), "--n-test-per-group", "5", "--out", str(out)]
+    assert main(argv) == 0
+    captured = capsys.readouterr().out
+    assert "DB-VAE" in captured and "E[A]" in captured
+    for name in (
+        "report.md",
+        "summary.csv",
+        "groups.csv",
+        "group_recall.png",
+        "extreme_faces.png",
+        "latent_traversal.png",
+        "training_curves_db_vae.png",
+    ):
+        assert (out / name).is_file(), name
+
+
+def _write_ppb(root):
+    folder = root / "PPB-2017"
+    rows = []
+    rng = np.random.default_rng(0)
+    for i, (gender, numeric) in enumerate([("Female", 1), ("Male", 5), ("female", 6), ("M", 2)]):
+        name = f"{i}.jpg"
+        rows.append(
+            {
+                "id": i,
+                "file": name,
+                "gender": gender,
+                "numeric": numeric,
+                "skin color": "darker" if numeric >= 4 else "lighter",
+                "country": "X",
+            }
+        )
+        image = rng.integers(0, 256, size=(30, 24, 3), dtype=np.uint8)
+        (folder / "imgs").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image).save(folder / "imgs" / name)
+    pd.DataFrame(rows).to_csv(folder / "PPB-2017-metadata.csv", index=False)
+
+
+def test_evaluate_on_ppb(saved_cnn, tmp_path, capsys):
+    _write_ppb(tmp_path)
+    out = tmp_path / "eval"
+    assert main(["evaluate", str(saved_cnn), "--ppb", str(tmp_path), "--out", str(out)]) == 0
+    assert "Pilot Parliaments" in capsys.readouterr().out
+    groups = pd.read_csv(out / "groups.csv")
+    assert set(groups["skin_type"]) == {"lighter", "darker"} and groups["count"].sum() == 4
+
+
+def test_audit_counts_attributes_of_the_top_weights(saved_dbvae, tmp_path, capsys):
+    out = tmp_path / "audit"
+    assert main(["audit", str(saved_dbvae), *TINY_DATA, "--out", str(out)]) == 0
+    assert "enrichment" in capsys.readouterr().out
+    table = pd.read_csv(out / "enrichment.csv")
+    assert {"skin_type", "gender"} <= set(table["attribute"])
+    assert (out / "extreme_faces.png").is_file() and (out / "report.md").is_file()
+
+
+def test_audit_needs_a_dbvae(saved_cnn, tmp_path, capsys):
+    status = main(["audit", str(saved_cnn), "--out", str(tmp_path / "audit")])
+    assert_user_error(capsys, status, "DB-VAE")
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["evaluate", "missing.joblib"], "No such model file"),
+        (["train", "--h5", "missing.h5", "-o", "{tmp}/new.joblib"], "missing.h5"),
+        (["evaluate", "{tmp}/junk.joblib", "--out", "{tmp}/r"], "Cannot load"),
+        (["evaluate", "{tmp}/m.joblib", "--ppb", "{tmp}/nowhere", "--out", "{tmp}/r"], "PPB"),
+        (["train", "--epochs", "many"], "--epochs"),
+        (["train", "--alpha", "-1"], "--alpha"),
+        (["train", "--lfw", "--h5", "x.h5"], "not allowed"),
+        (["demo", "--image-size", "8"], "at least 16"),
+        (["fit"], "invalid choice"),
+        ([], "required"),
+    ],
+)
+def test_user_mistakes_end_in_one_line_and_exit_2(argv, fragment, saved_cnn, tmp_path, capsys):
+    (tmp_path / "junk.joblib").write_text("not a model")
+    (tmp_path / "m.joblib").write_bytes(saved_cnn.read_bytes())
+    status = main([a.format(tmp=tmp_path) for a in argv])
+    assert_user_error(capsys, status, fragment)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_an_absent_device_is_refused_before_training(tmp_path, capsys):
+    status = main(["train", "--device", "cuda", "-o", str(tmp_path / "m.joblib")])
+    assert_user_error(capsys, status, "CUDA")
+
+
+def test_attribute_enrichment_finds_the_upweighted_value():
+    attributes = pd.DataFrame({"skin_type": ["darker"] * 10 + ["lighter"] * 90, "id": range(100)})
+    weights = np.r_[np.full(10, 5.0), np.ones(90)]
+    table = attribute_enrichment(attributes, weights, top_fraction=0.1).set_index("value")
+    assert list(table["attribute"].unique()) == ["skin_type"]  # ids are not attributes
+    assert table.loc["darker", "top"] == 100.0 and table.loc["darker", "overall"] == 10.0
+    assert table.loc["darker", "enrichment"] == pytest.approx(10.0)
+    assert table.loc["lighter", "bottom"] == 100.0
+
+
+def test_epoch_progress_spans_all_epochs_and_pickles():
+    X, y = make_blob_images(n=40, size=16)
+    progress = EpochProgress(desc="tiny", disable=True)
+    clf = CNNClassifier(n_filters=2, max_epochs=2, batch_size=16, callbacks=[progress])
+    clf.fit(X, y)
+    fitted = dict(clf.net_.callbacks_)["EpochProgress"]
+    assert fitted.epochs_done_ == 2 and fitted.batches_per_epoch_ == 3
+    assert joblib.load(_dump(clf)).predict(X).shape == (40,)
+
+
+def _dump(obj):
+    buffer = io.BytesIO()
+    joblib.dump(obj, buffer)
+    buffer.seek(0)
+    return buffer
