@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TORCH_PIN ?= torch==2.13.0
+DOCS_STAMP := $(VENV)/.docs-installed-stamp
 
 .PHONY: demo test lint bench docs clean
 
@@ -26,8 +27,15 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check debias_estimators tests examples benchmarks
 
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache docs/_build docs/generated docs/auto_examples

@@ -6,8 +6,9 @@ of ``make_balanced_faces``, for several seeds. With ``--control`` it also trains
 balanced by skin type (everything else equal): the gap that remains there is what darker
 faces cost intrinsically, the difference is what their rarity costs.
 
-Run ``python benchmarks/bias_gap.py`` (about 4 minutes on 2 CPU cores) or ``--smoke`` for a
-seconds-long check. Results go to ``benchmarks/results/bias_gap.csv``.
+Run ``python benchmarks/bias_gap.py`` (2-5 minutes on 2 CPU cores, twice that with
+``--control``) or ``--smoke`` for a seconds-long check. Results go to
+``benchmarks/results/bias_gap.csv``.
 """
 
 import argparse
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from _common import machine
 
 from debias_estimators import CNNClassifier
 from debias_estimators.datasets import make_balanced_faces, make_biased_faces
@@ -32,7 +34,7 @@ def parse_args(argv=None):
     parser.add_argument("--n-train", type=int, default=4000, help="images, half faces")
     parser.add_argument("--n-test-per-group", type=int, default=250)
     parser.add_argument("--image-size", type=int, default=32)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--control", action="store_true", help="also train skin-balanced")
     parser.add_argument("--smoke", action="store_true", help="tiny run to check the script")
     parser.add_argument("--out", type=Path, default=RESULTS / "bias_gap.csv")
@@ -109,6 +111,7 @@ def report(frame):
 
 def main(argv=None):
     args = parse_args(argv)
+    print(f"Machine: {machine()}", flush=True)
     start = time.perf_counter()
     plans = [("skewed", None)] + ([("skin-balanced", BALANCED_SKIN)] if args.control else [])
     rows = []

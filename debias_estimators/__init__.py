@@ -6,6 +6,7 @@ so that rare faces are seen more often.
 """
 
 from .estimators import AcceleratedDebiasedVAEClassifier, CNNClassifier, DebiasedVAEClassifier
+from .preprocessing import ImageTransformer
 from .resampling import LatentDensityResampler, ResamplingCollapseWarning
 
 __version__ = "0.1.0"
@@ -14,6 +15,7 @@ __all__ = [
     "AcceleratedDebiasedVAEClassifier",
     "CNNClassifier",
     "DebiasedVAEClassifier",
+    "ImageTransformer",
     "LatentDensityResampler",
     "ResamplingCollapseWarning",
     "__version__",

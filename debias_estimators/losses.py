@@ -177,7 +177,20 @@ class DBVAELoss(nn.Module):
     def forward(self, y_pred, y, x):
         """Per-sample losses from ``y_pred = (logit, mu, logvar, x_recon)``.
 
-        ``x`` is the input batch, or a dict holding it under ``"x"`` (skorch's dict inputs).
+        Parameters
+        ----------
+        y_pred : tuple of torch.Tensor
+            The DB-VAE's output: class logit ``(B,)``, latent mean and log-variance
+            ``(B, latent_dim)`` and the reconstruction, shaped like ``x``.
+        y : torch.Tensor of shape (B,)
+            Binary targets, 1 for the positive class (faces).
+        x : torch.Tensor or dict
+            The input batch, or a dict holding it under ``"x"`` (skorch's dict inputs).
+
+        Returns
+        -------
+        torch.Tensor of shape (B,)
+            The loss of each sample.
         """
         logit, mu, logvar, x_recon = y_pred
         if isinstance(x, dict):
@@ -191,5 +204,20 @@ class ClassificationLoss(nn.Module):
     """Criterion module of the standard classifier: per-sample binary cross-entropy."""
 
     def forward(self, y_pred, y, x):
-        """Per-sample losses from the logits ``y_pred``; ``x`` is unused."""
+        """Per-sample binary cross-entropy from the logits ``y_pred``.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor of shape (B,)
+            Class logits.
+        y : torch.Tensor of shape (B,)
+            Binary targets.
+        x : object
+            The input batch; unused, accepted for the same call as :class:`DBVAELoss`.
+
+        Returns
+        -------
+        torch.Tensor of shape (B,)
+            The loss of each sample.
+        """
         return classification_loss(y_pred, y)

@@ -109,6 +109,8 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
         images = self._channels_last(X)
         self._check_kept(images.shape[1:])
         height, width, channels = self.output_shape_
+        if self.dtype == "float32":
+            images = convert_dtype(images, "float32")  # convert before rounding anything
         if channels < images.shape[-1]:
             images = convert_channels(images, channels)  # fewer channels to resize
         if images.shape[1:3] != (height, width):

@@ -29,8 +29,8 @@ from debias_estimators.plotting import plot_group_metrics
 QUICK = os.environ.get("DEBIAS_EXAMPLES_QUICK") == "1"
 HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
 OUT = Path(os.environ.get("DEBIAS_EXAMPLES_OUT") or HERE)
-N_FACES = 100 if QUICK else 800
-EPOCHS = 1 if QUICK else 3
+N_FACES = 100 if QUICK else 3000
+EPOCHS = 1 if QUICK else 5
 SIZE = 32
 
 # %%
@@ -42,10 +42,10 @@ print(train.attributes.loc[train.target == 1, "skin_type"].value_counts(normaliz
 
 # %%
 # Both models share the encoder architecture and the training budget.
-budget = {"n_filters": 8, "max_epochs": EPOCHS, "batch_size": 32, "random_state": 0}
+budget = {"max_epochs": EPOCHS, "batch_size": 32, "random_state": 0}
 models = {
     "CNN": CNNClassifier(**budget),
-    "DB-VAE": DebiasedVAEClassifier(latent_dim=16, **budget),
+    "DB-VAE": DebiasedVAEClassifier(latent_dim=100, **budget),
 }
 for model in models.values():
     model.fit(train.images, train.target)

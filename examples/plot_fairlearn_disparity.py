@@ -28,7 +28,7 @@ from debias_estimators.datasets import make_balanced_faces, make_biased_faces
 QUICK = os.environ.get("DEBIAS_EXAMPLES_QUICK") == "1"
 HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
 OUT = Path(os.environ.get("DEBIAS_EXAMPLES_OUT") or HERE)
-N_FACES = 100 if QUICK else 800
+N_FACES = 100 if QUICK else 3000
 SIZE = 32
 
 train = make_biased_faces(N_FACES, N_FACES, image_size=SIZE, random_state=0)
@@ -37,10 +37,10 @@ faces = test.target == 1
 X_test, y_test = test.images[faces], test.target[faces]
 groups = test.attributes.loc[faces, ["skin_type", "gender"]]
 
-budget = {"n_filters": 8, "max_epochs": 1 if QUICK else 3, "random_state": 0}
+budget = {"max_epochs": 1 if QUICK else 5, "random_state": 0}
 models = {
     "CNN": CNNClassifier(**budget),
-    "DB-VAE": DebiasedVAEClassifier(latent_dim=16, **budget),
+    "DB-VAE": DebiasedVAEClassifier(latent_dim=100, **budget),
 }
 predictions = {
     name: m.fit(train.images, train.target).predict(X_test) for name, m in models.items()
@@ -63,7 +63,7 @@ for name, y_pred in predictions.items():
             y_test, y_pred, sensitive_features=groups
         ),
     }
-print(pd.DataFrame(rows).T)
+print(pd.DataFrame(rows).T.to_string())
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")

@@ -129,7 +129,7 @@ def test_train_reads_the_lab_h5_layout(tmp_path, capsys):
     out = tmp_path / "model.joblib"
     argv = ["train", "--h5", str(path), "--max-images", "30", "--image-size", "16"]
     assert main([*argv, "--model", "cnn", *TINY_MODEL, "-o", str(out)]) == 0
-    assert "30 images" in capsys.readouterr().out
+    assert "of its 30 images" in capsys.readouterr().out
     assert isinstance(joblib.load(out), CNNClassifier)
 
 
@@ -146,7 +146,7 @@ def test_train_reads_an_image_folder(tmp_path, capsys):
     argv = ["train", "--image-folder", str(tmp_path / "data"), "--image-size", "16"]
     out = tmp_path / "model.joblib"
     assert main([*argv, "--model", "cnn", *TINY_MODEL, "-o", str(out)]) == 0
-    assert "12 faces" in capsys.readouterr().out
+    assert "12 of its 24 images are faces" in capsys.readouterr().out
     status = main([*argv, "--face-folder", "people", "-o", str(tmp_path / "other.joblib")])
     assert_user_error(capsys, status, "people", "--face-folder")
 

@@ -7,8 +7,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from ..estimators import CNNClassifier, DebiasedVAEClassifier
-from ..estimators._progress import EpochProgress
+from ..estimators import CNNClassifier, DebiasedVAEClassifier, EpochProgress
 
 __all__ = [
     "MODEL_NAMES",

@@ -101,18 +101,30 @@ def _add_demo(commands):
     _add_common(demo)
     size = demo.add_argument_group("size of the run (overrides the --quick or default setting)")
     size.add_argument(
-        "--n-train", type=positive_int, help=f"training images (default {DEMO.n_train})"
+        "--n-train",
+        type=positive_int,
+        metavar="N",
+        help=f"training images (default {DEMO.n_train})",
     )
     size.add_argument(
         "--n-test-per-group",
         type=positive_int,
+        metavar="N",
         help=f"test faces per group (default {DEMO.n_test_per_group})",
     )
-    size.add_argument("--image-size", type=image_size, help=f"pixels (default {DEMO.image_size})")
-    size.add_argument("--epochs", type=positive_int, help=f"epochs (default {DEMO.epochs})")
+    size.add_argument(
+        "--image-size",
+        type=image_size,
+        metavar="PIXELS",
+        help=f"pixels (default {DEMO.image_size})",
+    )
+    size.add_argument(
+        "--epochs", type=positive_int, metavar="N", help=f"epochs (default {DEMO.epochs})"
+    )
     size.add_argument(
         "--latent-dim",
         type=positive_int,
+        metavar="N",
         help=f"DB-VAE latent dimensions (default {DEMO.latent_dim})",
     )
 
@@ -136,6 +148,7 @@ def _add_train(commands):
     model.add_argument(
         "--latent-dim",
         type=positive_int,
+        metavar="N",
         default=DEMO.latent_dim,
         help=f"DB-VAE latent dimensions (default {DEMO.latent_dim})",
     )
@@ -147,17 +160,23 @@ def _add_train(commands):
         f"resampling off (default {DEMO.alpha:g})",
     )
     model.add_argument(
-        "--epochs", type=positive_int, default=DEMO.epochs, help=f"(default {DEMO.epochs})"
+        "--epochs",
+        type=positive_int,
+        metavar="N",
+        default=DEMO.epochs,
+        help=f"(default {DEMO.epochs})",
     )
     model.add_argument(
         "--batch-size",
         type=positive_int,
+        metavar="N",
         default=DEMO.batch_size,
         help=f"(default {DEMO.batch_size})",
     )
     model.add_argument(
         "--n-filters",
         type=positive_int,
+        metavar="N",
         default=DEMO.n_filters,
         help=f"channels of the first convolution (default {DEMO.n_filters})",
     )
@@ -187,12 +206,14 @@ def _add_evaluate(commands):
     evaluate.add_argument(
         "--n-test-per-group",
         type=positive_int,
+        metavar="N",
         default=DEMO.n_test_per_group,
         help=f"synthetic test faces per group (default {DEMO.n_test_per_group})",
     )
     evaluate.add_argument(
         "--image-size",
         type=image_size,
+        metavar="PIXELS",
         default=DEMO.image_size,
         help="image side for models that do not record it, e.g. pipelines",
     )
@@ -238,11 +259,13 @@ def _add_source(parser, *, sized=True):
     data.add_argument(
         "--max-images",
         type=positive_int,
+        metavar="N",
         help="with --h5: read a random subset of this many images",
     )
     data.add_argument(
         "--n-train",
         type=positive_int,
+        metavar="N",
         default=DEMO.n_train,
         help=f"synthetic training images (default {DEMO.n_train})",
     )
@@ -250,6 +273,7 @@ def _add_source(parser, *, sized=True):
         data.add_argument(
             "--image-size",
             type=image_size,
+            metavar="PIXELS",
             default=DEMO.image_size,
             help=f"image side in pixels (default {DEMO.image_size})",
         )

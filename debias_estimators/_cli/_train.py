@@ -36,7 +36,7 @@ def run_train(args, echo):
     settings = dataclasses.replace(settings, alpha=args.alpha)  # None turns resampling off
     data = load_training_data(args, (args.image_size, args.image_size, 3))
     n_faces = int(data.faces.sum())
-    echo(f"Training set: {data.source}: {len(data.target)} images, {n_faces} faces.")
+    echo(f"Training set: {data.source}; {n_faces} of its {len(data.target)} images are faces.")
     name = MODEL_NAMES[args.model]
     echo(f"Training the {name} ({settings.epochs} epoch(s)):")
     model = make_model(

@@ -5,6 +5,7 @@ carry a value of proportion ``p`` (largest remainders settle the rounding), and 
 shuffled independently per attribute, so attributes are independent of each other.
 """
 
+from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
@@ -78,7 +79,7 @@ def resolve_proportions(proportions=None):
     resolved = {name: dict(values) for name, values in DEFAULT_PROPORTIONS.items()}
     if proportions is None:
         return resolved
-    if not isinstance(proportions, dict | MappingProxyType):
+    if not isinstance(proportions, Mapping):
         raise TypeError(
             f"proportions must be a dict {{attribute: {{value: proportion}}}}; got "
             f"{type(proportions).__name__}."
@@ -94,7 +95,7 @@ def _check_attribute(name, values):
             f"Unknown attribute {name!r} in proportions; known: {sorted(DEFAULT_PROPORTIONS)}."
         )
     known = DEFAULT_PROPORTIONS[name]
-    if not isinstance(values, dict | MappingProxyType):
+    if not isinstance(values, Mapping):
         raise TypeError(
             f"proportions[{name!r}] must be a dict {{value: proportion}}; got "
             f"{type(values).__name__}."

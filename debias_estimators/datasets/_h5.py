@@ -16,6 +16,7 @@ from ._bunch import finish
 __all__ = ["H5FaceDataset", "H5Images", "load_h5_faces"]
 
 _CHANNEL_ORDERS = ("bgr", "rgb")
+_LOAD_CHUNK = 4096
 
 
 def load_h5_faces(
@@ -63,7 +64,7 @@ def load_h5_faces(
     loaded = False
     try:
         target = _read_labels(source.file, labels_key, len(source), path)
-        images = source if lazy else check_images(source[:], name=f"{path}:{images_key}")[0]
+        images = source if lazy else check_images(source.load(), name=f"{path}:{images_key}")[0]
         loaded = True
     finally:
         if not (loaded and lazy):
@@ -122,16 +123,17 @@ class H5Images:
         self.key = key
         self._file = None
         data = self._dataset()
-        if data.ndim != 4 or data.shape[-1] != 3:
-            self.close()
-            raise ValueError(
-                f"{self.path}:{key} must hold RGB or BGR images shaped (n, H, W, 3); got "
-                f"shape {data.shape}."
-            )
-        if not (np.issubdtype(data.dtype, np.integer) or np.issubdtype(data.dtype, np.floating)):
-            self.close()
-            raise ValueError(f"{self.path}:{key} must hold numeric pixels; got {data.dtype}.")
         self.shape, self.dtype = data.shape, data.dtype
+        problem = None
+        if len(self.shape) != 4 or self.shape[-1] != 3:
+            problem = f"must hold images shaped (n, H, W, 3); got shape {self.shape}"
+        elif not np.issubdtype(self.dtype, np.number) or np.issubdtype(
+            self.dtype, np.complexfloating
+        ):
+            problem = f"must hold numeric pixels; got {self.dtype}"
+        if problem:
+            self.close()
+            raise ValueError(f"{self.path}:{key} {problem}.")
 
     @property
     def file(self):
@@ -169,8 +171,21 @@ class H5Images:
         return np.ascontiguousarray(batch[..., ::-1]) if self.channel_order == "bgr" else batch
 
     def __array__(self, dtype=None, copy=None):
-        images = self[:]
+        images = self.load()
         return images if dtype is None else images.astype(dtype)
+
+    def load(self):
+        """Read all images into memory, a chunk at a time.
+
+        Returns
+        -------
+        images : ndarray of shape (n, H, W, 3)
+            RGB images; peak memory stays close to their own size.
+        """
+        images = np.empty(self.shape, dtype=self.dtype)
+        for start in range(0, len(self), _LOAD_CHUNK):
+            images[start : start + _LOAD_CHUNK] = self[start : start + _LOAD_CHUNK]
+        return images
 
     def close(self):
         """Close the file; later access opens it again."""

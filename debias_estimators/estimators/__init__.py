@@ -3,11 +3,13 @@
 from ._cnn import CNNClassifier
 from ._dbvae import DebiasedVAEClassifier
 from ._distributed import AcceleratedDebiasedVAEClassifier
+from ._progress import EpochProgress
 from ._resampling_callback import LatentResampling
 
 __all__ = [
     "AcceleratedDebiasedVAEClassifier",
     "CNNClassifier",
     "DebiasedVAEClassifier",
+    "EpochProgress",
     "LatentResampling",
 ]

@@ -225,12 +225,12 @@ class AcceleratedDebiasedVAEClassifier(DebiasedVAEClassifier):
         The accelerator; by default one is made at fit time with DDP's
         ``find_unused_parameters=True`` (a batch without faces leaves the decoder unused). Pass
         your own for mixed precision or gradient accumulation, with that same DDP setting.
-    latent_dim, n_filters, hidden_units, kl_weight, recon_loss, alpha, bins, combine, lr, \
-batch_size, max_epochs, optimizer, pos_label, callbacks, train_split, verbose, image_shape, \
-data_format, net_params, compile
+    latent_dim, n_filters, hidden_units, kl_weight, recon_loss, alpha, bins, combine
         As for :class:`DebiasedVAEClassifier`.
     resample_latents : {"encode", "cached"}, default="encode"
         As for :class:`DebiasedVAEClassifier`; ``"cached"`` works on one process only.
+    lr, batch_size, max_epochs, optimizer, pos_label
+        As for :class:`DebiasedVAEClassifier`.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds initialisation, sampling and the latent noise. All the ranks use the main
         process's seed for the initial weights and the weighted draws, and that seed plus their
@@ -238,6 +238,8 @@ data_format, net_params, compile
     device : str, default="cpu"
         Where the fitted network is moved after training, for prediction and pickling. The
         training itself runs on the accelerator's device (the process's GPU, or the CPU).
+    compile, callbacks, train_split, verbose, image_shape, data_format, net_params
+        As for :class:`DebiasedVAEClassifier`.
 
     Attributes
     ----------
@@ -255,7 +257,7 @@ history_
     Examples
     --------
     >>> import numpy as np
-    >>> from debias_estimators.estimators._distributed import AcceleratedDebiasedVAEClassifier
+    >>> from debias_estimators import AcceleratedDebiasedVAEClassifier
     >>> rng = np.random.default_rng(0)
     >>> X = rng.integers(0, 256, size=(40, 16, 16, 3), dtype=np.uint8)
     >>> y = np.arange(40) % 2

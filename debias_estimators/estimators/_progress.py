@@ -54,7 +54,17 @@ class EpochProgress(Callback):
         return self
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
-        """Open the bar, sized from the training set and the batch size."""
+        """Open the bar, sized from the training set and the batch size.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        X, y : array-like, default=None
+            The training data, unused.
+        **kwargs : dict
+            Further arguments skorch passes to callbacks, unused.
+        """
         self.epochs_ = int(self.total_epochs or net.max_epochs)
         self.epochs_done_ = 0
         # A first guess (a validation split makes it high); the first epoch corrects it.
@@ -70,12 +80,32 @@ class EpochProgress(Callback):
         )
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
-        """Advance by one training batch."""
+        """Advance by one training batch.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        batch : tuple, default=None
+            The batch, unused.
+        training : bool, default=None
+            Whether the batch was a training batch; only those advance the bar.
+        **kwargs : dict
+            Further arguments skorch passes to callbacks, unused.
+        """
         if training and self.bar_ is not None:
             self.bar_.update(1)
 
     def on_epoch_end(self, net, **kwargs):
-        """Snap the bar to the epoch's end and show the epoch's scores."""
+        """Snap the bar to the epoch's end and show the epoch's scores.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        **kwargs : dict
+            Further arguments skorch passes to callbacks, unused.
+        """
         if self.bar_ is None:
             return
         self.epochs_done_ += 1
@@ -88,7 +118,17 @@ class EpochProgress(Callback):
         self.bar_.set_postfix({k: row[k] for k in POSTFIX_KEYS if row.get(k) is not None})
 
     def on_train_end(self, net, X=None, y=None, **kwargs):
-        """Close the bar and drop it, so the fitted estimator pickles."""
+        """Close the bar and drop it, so the fitted estimator pickles.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        X, y : array-like, default=None
+            The training data, unused.
+        **kwargs : dict
+            Further arguments skorch passes to callbacks, unused.
+        """
         if self.bar_ is not None:
             self.bar_.close()
         self.bar_ = None

@@ -66,7 +66,7 @@ def _base_indices(dataset):
 
 
 class LatentResampling(Callback):
-    """Refit a :class:`LatentDensityResampler` on the training positives at each epoch start.
+    """Refit the latent density resampler on the training positives at each epoch start.
 
     Parameters
     ----------
@@ -102,7 +102,21 @@ class LatentResampling(Callback):
         return self
 
     def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
-        """Keep the latent means of the training batch (``source="cached"`` only)."""
+        """Keep the latent means of the training batch (``source="cached"`` only).
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained.
+        batch : tuple, default=None
+            The batch ``(X, y)``; ``y`` holds the samples' dataset indices under ``"index"``.
+        training : bool, default=False
+            Whether the batch was a training batch.
+        y_pred : tuple of torch.Tensor, default=None
+            The module's output for the batch; its second item holds the latent means.
+        **kwargs : dict
+            Further arguments skorch passes to callbacks, unused.
+        """
         if not training or self.source != "cached" or self._cache is None:
             return
         index = batch[1]["index"].numpy()
@@ -110,7 +124,19 @@ class LatentResampling(Callback):
         self._seen[index] = True
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        """Collect the positives' latent means, refit the resampler, update the sampler."""
+        """Collect the positives' latent means, refit the resampler, update the sampler.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The net being trained; its ``train_sampler_`` weights are updated in place.
+        dataset_train : torch.utils.data.Dataset, default=None
+            The training data.
+        dataset_valid : torch.utils.data.Dataset, default=None
+            The validation data, unused.
+        **kwargs : dict
+            Further arguments skorch passes to callbacks, unused.
+        """
         y = dataset_labels(dataset_train)
         positives = np.flatnonzero(y > 0.5)
         mu = self._positive_means(net, dataset_train, positives)

@@ -70,11 +70,33 @@ class ConvEncoder(nn.Module):
         self.head = nn.Linear(HIDDEN_UNITS, n_outputs)
 
     def embed(self, x):
-        """Return the penultimate (512-unit) features of a batch."""
+        """Return the penultimate (512-unit) features of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (B, C, H, W)
+            A batch of images.
+
+        Returns
+        -------
+        torch.Tensor of shape (B, 512)
+            The hidden layer's activations.
+        """
         return self.hidden(self.features(x))
 
     def forward(self, x):
-        """Return the final linear outputs of a batch."""
+        """Return the final linear outputs of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (B, C, H, W)
+            A batch of images.
+
+        Returns
+        -------
+        torch.Tensor of shape (B, n_outputs)
+            The outputs of the last linear layer.
+        """
         return self.head(self.embed(x))
 
 
@@ -122,7 +144,18 @@ class ConvDecoder(nn.Module):
         self.layers = nn.Sequential(*layers)
 
     def forward(self, z):
-        """Decode a batch of latent vectors into images (no output activation)."""
+        """Decode a batch of latent vectors into images (no output activation).
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (B, latent_dim)
+            Latent vectors.
+
+        Returns
+        -------
+        torch.Tensor of shape (B, C, H, W)
+            Images of ``out_shape``.
+        """
         return self.layers(z)
 
 

@@ -84,23 +84,73 @@ class DBVAE(nn.Module):
         self.decoder = make_decoder(latent_dim, in_shape, **kwargs)
 
     def encode(self, x):
-        """Return the class logit ``(B,)``, latent mean and log-variance ``(B, latent_dim)``."""
+        """Encode a batch into its class logit and latent Gaussian.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (B, C, H, W) or (B, n_features)
+            A batch of inputs.
+
+        Returns
+        -------
+        logit : torch.Tensor of shape (B,)
+            The class logit.
+        mu, logvar : torch.Tensor of shape (B, latent_dim)
+            The latent mean and log-variance.
+        """
         out = self.encoder(x)
         return out[:, 0], out[:, 1 : 1 + self.latent_dim], out[:, 1 + self.latent_dim :]
 
     def reparameterize(self, mu, logvar):
-        """Sample ``z = mu + sigma * eps`` with ``sigma = exp(0.5 * logvar)``; the mean in eval."""
+        """Sample ``z = mu + sigma * eps`` with ``sigma = exp(0.5 * logvar)``; the mean in eval.
+
+        Parameters
+        ----------
+        mu, logvar : torch.Tensor of shape (B, latent_dim)
+            The latent mean and log-variance.
+
+        Returns
+        -------
+        z : torch.Tensor of shape (B, latent_dim)
+            One sample per row in training mode, ``mu`` itself in eval mode.
+        """
         if not self.training:
             return mu
         return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
 
     def decode(self, z):
-        """Decode latent vectors into samples of the input's shape."""
+        """Decode latent vectors into samples of the input's shape.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (B, latent_dim)
+            Latent vectors.
+
+        Returns
+        -------
+        x_recon : torch.Tensor
+            Reconstructions, shaped like the inputs the model was built for.
+        """
         return self.decoder(z)
 
     def forward(self, x, decode_mask=None):
         """Return ``(logit, mu, logvar, x_recon)`` for a batch.
 
+        Parameters
+        ----------
+        x : torch.Tensor of shape (B, C, H, W) or (B, n_features)
+            A batch of inputs.
+        decode_mask : torch.Tensor of shape (B,) and dtype bool, default=None
+            Samples to decode; ``None`` decodes all of them.
+
+        Returns
+        -------
+        tuple of torch.Tensor
+            The class logit ``(B,)``, latent mean and log-variance ``(B, latent_dim)`` and the
+            reconstruction, shaped like ``x``.
+
+        Notes
+        -----
         With a boolean ``decode_mask`` only the selected samples are decoded (in training, the
         positives: the only ones the loss reconstructs); the others get the input itself as
         ``x_recon``, a zero reconstruction error without decoder work or gradient.
@@ -133,9 +183,31 @@ class StandardClassifier(nn.Module):
         self.encoder = make_encoder(in_shape, 1, n_filters=n_filters, hidden_units=hidden_units)
 
     def embed(self, x):
-        """Return the penultimate features of a batch."""
+        """Return the penultimate features of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (B, C, H, W) or (B, n_features)
+            A batch of inputs.
+
+        Returns
+        -------
+        torch.Tensor of shape (B, n_hidden)
+            The activations of the last hidden layer.
+        """
         return self.encoder.embed(x)
 
     def forward(self, x):
-        """Return the class logit ``(B,)``."""
+        """Return the class logit of a batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (B, C, H, W) or (B, n_features)
+            A batch of inputs.
+
+        Returns
+        -------
+        torch.Tensor of shape (B,)
+            The class logit.
+        """
         return self.encoder(x)[:, 0]

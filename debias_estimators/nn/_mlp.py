@@ -32,11 +32,33 @@ class MLPEncoder(nn.Module):
         self.head = nn.Linear(sizes[-1], n_outputs)
 
     def embed(self, x):
-        """Return the last hidden layer's activations."""
+        """Return the last hidden layer's activations.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (B, n_features)
+            A batch of feature vectors.
+
+        Returns
+        -------
+        torch.Tensor of shape (B, hidden_units[-1])
+            The activations of the last hidden layer.
+        """
         return self.hidden(x)
 
     def forward(self, x):
-        """Return the final linear outputs."""
+        """Return the final linear outputs.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (B, n_features)
+            A batch of feature vectors.
+
+        Returns
+        -------
+        torch.Tensor of shape (B, n_outputs)
+            The outputs of the last linear layer.
+        """
         return self.head(self.hidden(x))
 
 
@@ -59,5 +81,16 @@ class MLPDecoder(nn.Module):
         self.layers = nn.Sequential(*_stack(sizes), nn.Linear(sizes[-1], n_features))
 
     def forward(self, z):
-        """Decode latent vectors into feature vectors."""
+        """Decode latent vectors into feature vectors.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (B, latent_dim)
+            Latent vectors.
+
+        Returns
+        -------
+        torch.Tensor of shape (B, n_features)
+            The decoded feature vectors.
+        """
         return self.layers(z)

@@ -4,7 +4,16 @@ import pytest
 
 from debias_estimators.datasets import DEFAULT_PROPORTIONS, make_balanced_faces, make_biased_faces
 
-FACE_COLUMNS = ["skin_type", "gender", "fitzpatrick", "glasses", "hat", "lighting", "pose", "background"]
+FACE_COLUMNS = [
+    "skin_type",
+    "gender",
+    "fitzpatrick",
+    "glasses",
+    "hat",
+    "lighting",
+    "pose",
+    "background",
+]
 
 
 @pytest.fixture(scope="module")
