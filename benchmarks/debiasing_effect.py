@@ -57,6 +57,14 @@ def _score(clf, test, held_out):
     }
 
 
+def _last_ess_percent(clf):
+    """Effective sample size of the last epoch's face weights, in % of the faces (NaN if none)."""
+    history = getattr(clf, "history_", None)
+    if history is None or "sample_ess_fraction" not in history[-1]:
+        return float("nan")
+    return 100 * history[-1, "sample_ess_fraction"]
+
+
 def main(argv=None):
     """Train every setting for every seed and print the summary table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -68,7 +76,7 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--alphas", type=float, nargs="+", default=[0.1, 0.05, 0.01, 0.001])
-    parser.add_argument("--combines", nargs="+", default=["max", "product"])
+    parser.add_argument("--combines", nargs="+", default=["max", "product", "geometric"])
     parser.add_argument("--no-cached", action="store_true", help="skip the cached-latents run")
     parser.add_argument("--out", default=None, help="folder for the CSV")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for tests")
@@ -97,11 +105,12 @@ def main(argv=None):
             budget = {"max_epochs": args.epochs, "lr": args.lr}
             clf = _make(name, params, budget, args.latent_dim, seed)
             _, seconds = timed(clf.fit, train.images, train.target)
-            runs.append(
-                {"setting": name, "seed": seed, "fit_s": seconds, **_score(clf, test, held_out)}
-            )
+            scores = _score(clf, test, held_out)
+            runs.append({"setting": name, "seed": seed, "fit_s": seconds, **scores})
+            runs[-1]["ess_%"] = _last_ess_percent(clf)
             print(
-                f"  seed {seed} {name}: E[A] {runs[-1]['E[A]']:.2f} Var[A] {runs[-1]['Var[A]']:.2f}"
+                f"  seed {seed} {name}: E[A] {scores['E[A]']:.2f} Var[A] {scores['Var[A]']:.2f} "
+                f"ESS {runs[-1]['ess_%']:.1f} %"
             )
     frame = pd.DataFrame(runs)
     write_csv(runs, "debiasing_effect_runs", args.out)
@@ -109,9 +118,11 @@ def main(argv=None):
     rows = []
     for setting, row in stats.iterrows():
         out = {"setting": setting}
-        for metric in ["E[A]", "Var[A]", "worst_group_acc", "darker_minus_lighter", "overall_acc"]:
+        metrics = ["E[A]", "Var[A]", "worst_group_acc", "darker_minus_lighter", "overall_acc"]
+        for metric in metrics:
             mean, std = row[(metric, "mean")], row[(metric, "std")]
             out[metric] = f"{mean:.2f} ± {0 if np.isnan(std) else std:.2f}"
+        out["ess_%"] = row[("ess_%", "mean")]
         out["fit_s"] = row[("fit_s", "mean")]
         rows.append(out)
     print_table(rows, "mean ± std over seeds (accuracies in %, Var[A] in %²)")
