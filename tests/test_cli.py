@@ -50,7 +50,7 @@ def assert_user_error(capsys, status, *fragments):
 def saved_dbvae(tmp_path_factory):
     path = tmp_path_factory.mktemp("models") / "dbvae.joblib"
     argv = ["train", *TINY_DATA, "--image-size", "16", *TINY_MODEL, "--output", str(path)]
-    assert main(argv) == 0
+    assert main([*argv, "--alpha", "0.05", "--combine", "geometric"]) == 0
     return path
 
 
@@ -109,6 +109,7 @@ def test_train_saves_a_model_joblib_loads(saved_dbvae):
     clf = joblib.load(saved_dbvae)
     assert isinstance(clf, DebiasedVAEClassifier)
     assert clf.latent_dim == 4 and clf.input_shape_ == (3, 16, 16)
+    assert (clf.alpha, clf.combine) == (0.05, "geometric")
     X, _ = make_blob_images(n=4, size=16)
     assert clf.predict(X).shape == (4,)
 

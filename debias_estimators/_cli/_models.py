@@ -60,6 +60,7 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True):
     return DebiasedVAEClassifier(
         latent_dim=settings.latent_dim,
         alpha=settings.alpha,
+        combine=settings.combine,
         kl_weight=settings.kl_weight,
         **common,
     )

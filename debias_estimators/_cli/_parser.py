@@ -160,6 +160,12 @@ def _add_train(commands):
         f"resampling off (default {DEMO.alpha:g})",
     )
     model.add_argument(
+        "--combine",
+        choices=("max", "product", "geometric"),
+        default=DEMO.combine,
+        help=f"how the DB-VAE combines the per-dimension weights (default {DEMO.combine})",
+    )
+    model.add_argument(
         "--epochs",
         type=positive_int,
         metavar="N",

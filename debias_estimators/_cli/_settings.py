@@ -23,7 +23,10 @@ class DemoSettings:
     n_filters: int = 12
     lr: float = 5e-4
     latent_dim: int = 100
-    alpha: float = 1e-3
+    # The steadiest setting of benchmarks/debiasing_effect.py on this data (3 seeds): the lab's
+    # alpha=1e-3 with "max" collapsed one seed in three, "product" collapsed every run.
+    alpha: float = 0.05
+    combine: str = "geometric"
     kl_weight: float = 5e-4
 
 

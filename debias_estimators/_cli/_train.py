@@ -32,6 +32,7 @@ def run_train(args, echo):
         n_filters=args.n_filters,
         lr=args.lr,
         latent_dim=args.latent_dim,
+        combine=args.combine,
     )
     settings = dataclasses.replace(settings, alpha=args.alpha)  # None turns resampling off
     data = load_training_data(args, (args.image_size, args.image_size, 3))
