@@ -1,8 +1,14 @@
 """Shared tiny fixtures: a seeded autouse fixture and small images made in memory."""
 
-import numpy as np
-import pytest
-import torch
+import os
+
+# scikit-learn's check_array_api_input skips itself unless SciPy's array API mode is on, which
+# SciPy reads once at import: set it before anything imports SciPy, so the check really runs.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
