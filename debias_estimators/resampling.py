@@ -142,17 +142,20 @@ class LatentDensityResampler(BaseEstimator):
 
     def _log_weights(self, Z):
         # Per-dimension log-weights, each normalised over the samples as in the lab, so that
-        # "max" compares dimensions on the same scale.
-        per_dim = np.empty_like(Z)
+        # "max" compares dimensions on the same scale. Combined one dimension at a time, so no
+        # (n_samples, n_dims) array is held beside Z.
+        combined = np.full(len(Z), -np.inf) if self.combine == "max" else np.zeros(len(Z))
         for j in range(Z.shape[1]):
             density = self.densities_[j][_bin_index(Z[:, j], self.bin_edges_[j])]
-            per_dim[:, j] = -np.log(density + self.alpha)
-        per_dim -= _logsumexp(per_dim, axis=0)
-        if self.combine == "max":
-            return per_dim.max(axis=1)
-        if self.combine == "product":
-            return per_dim.sum(axis=1)
-        return per_dim.mean(axis=1)
+            log_w = -np.log(density + self.alpha)
+            log_w -= _logsumexp(log_w, axis=0)
+            if self.combine == "max":
+                np.maximum(combined, log_w, out=combined)
+            else:
+                combined += log_w
+        if self.combine == "geometric":
+            combined /= Z.shape[1]
+        return combined
 
     def _warn_on_collapse(self, n_samples):
         if self.effective_sample_size_ < self.min_ess_fraction * n_samples:

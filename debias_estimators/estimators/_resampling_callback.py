@@ -48,16 +48,17 @@ def encode_means(module, dataset, indices, *, device="cpu", progress=False):
     was_training = module.training
     module.eval()
     chunks = range(0, len(indices), ENCODE_BATCH_SIZE)
-    out = []
+    mu = np.empty((len(indices), module.latent_dim), np.float32)  # filled in place: no concat
     try:
         with torch.no_grad():
             for start in tqdm(chunks, desc="resampling pass", disable=not progress, leave=False):
-                x, _ = dataset[indices[start : start + ENCODE_BATCH_SIZE]]
+                stop = start + ENCODE_BATCH_SIZE
+                x, _ = dataset[indices[start:stop]]
                 x = x["x"] if isinstance(x, dict) else x
-                out.append(module.encode(x.to(device))[1].cpu())
+                mu[start:stop] = module.encode(x.to(device))[1].float().cpu().numpy()
     finally:
         module.train(was_training)
-    return torch.cat(out).numpy()
+    return mu
 
 
 def _base_indices(dataset):
