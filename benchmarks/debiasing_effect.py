@@ -106,11 +106,11 @@ def main(argv=None):
             clf = _make(name, params, budget, args.latent_dim, seed)
             _, seconds = timed(clf.fit, train.images, train.target)
             scores = _score(clf, test, held_out)
-            runs.append({"setting": name, "seed": seed, "fit_s": seconds, **scores})
-            runs[-1]["ess_%"] = _last_ess_percent(clf)
+            ess = _last_ess_percent(clf)
+            runs.append({"setting": name, "seed": seed, "fit_s": seconds, **scores, "ess_%": ess})
             print(
                 f"  seed {seed} {name}: E[A] {scores['E[A]']:.2f} Var[A] {scores['Var[A]']:.2f} "
-                f"ESS {runs[-1]['ess_%']:.1f} %"
+                f"ESS {ess:.1f} %"
             )
     frame = pd.DataFrame(runs)
     write_csv(runs, "debiasing_effect_runs", args.out)

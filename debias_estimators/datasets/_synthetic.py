@@ -24,7 +24,7 @@ leans on the prior that they are non-faces; its recall on darker faces drops. Th
 mechanism that the DB-VAE counters by resampling rare faces during training.
 
 ``benchmarks/bias_gap.py`` measures it: the standard CNN trained on 4,000 default 32x32
-images (5 epochs) finds lighter faces about 12 points more often than darker ones, averaged
+images (5 epochs) finds lighter faces about 9 points more often than darker ones, averaged
 over three seeds, while the same CNN trained on a draw balanced by skin type shows no gap.
 """
 
