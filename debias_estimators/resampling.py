@@ -12,7 +12,14 @@ combined:
 
 The product collapses in high dimensions: one sample takes nearly all the mass. The effective
 sample size ``1 / sum(w**2)`` shows it, and a warning is raised when it falls below
-``min_ess_fraction`` of the samples. This module is numpy only and works on any latent matrix.
+``min_ess_fraction`` of the samples.
+
+``ess_floor`` keeps any rule from collapsing or over-correcting: the log-weights are tempered,
+``w ∝ exp(t * log_w)`` with the largest ``t`` in ``[0, 1]`` whose effective sample size is at
+least ``ess_floor`` of the samples (found by bisection; the effective sample size falls as ``t``
+grows). ``t = 1`` leaves the weights as the rule made them, ``t = 0`` is uniform sampling. The
+floor means the same at any sample size and for every combine rule. This module is numpy only
+and works on any latent matrix.
 """
 
 import numbers
@@ -45,6 +52,10 @@ class LatentDensityResampler(BaseEstimator):
         How the dimensions' weights are combined (see the module docstring).
     min_ess_fraction : float, default=0.01
         Warn when the effective sample size falls below this share of the samples.
+    ess_floor : float or None, default=None
+        Temper the weights so that the effective sample size is at least this share of the
+        samples (see the module docstring); ``None`` leaves them as the combine rule made them
+        (the paper and the lab).
 
     Attributes
     ----------
@@ -52,6 +63,8 @@ class LatentDensityResampler(BaseEstimator):
         Non-negative weights summing to 1.
     effective_sample_size_ : float
         ``1 / sum(sample_weight_**2)``: ``n_samples`` for uniform weights, 1 for a collapse.
+    exponent_ : float
+        The tempering exponent ``t`` applied to the log-weights (1 without ``ess_floor``).
     bin_edges_ : ndarray of shape (n_dims, bins + 1)
         Histogram edges per dimension.
     densities_ : ndarray of shape (n_dims, bins)
@@ -69,11 +82,12 @@ class LatentDensityResampler(BaseEstimator):
     True
     """
 
-    def __init__(self, bins=10, alpha=1e-3, combine="max", min_ess_fraction=0.01):
+    def __init__(self, bins=10, alpha=1e-3, combine="max", min_ess_fraction=0.01, ess_floor=None):
         self.bins = bins
         self.alpha = alpha
         self.combine = combine
         self.min_ess_fraction = min_ess_fraction
+        self.ess_floor = ess_floor
 
     def fit(self, Z, y=None):
         """Fit the histograms to latent means and compute the sample weights.
@@ -95,8 +109,9 @@ class LatentDensityResampler(BaseEstimator):
         self.n_features_in_ = Z.shape[1]
         self.bin_edges_, self.densities_ = _histograms(Z, self.bins)
         log_w = self._log_weights(Z)
-        self.sample_weight_ = _softmax(log_w)
-        self.effective_sample_size_ = float(1.0 / np.sum(self.sample_weight_**2))
+        self.exponent_ = 1.0 if self.ess_floor is None else _tempering(log_w, self.ess_floor)
+        self.sample_weight_ = _softmax(self.exponent_ * log_w)
+        self.effective_sample_size_ = _ess(self.sample_weight_)
         self._warn_on_collapse(len(Z))
         return self
 
@@ -175,6 +190,11 @@ class LatentDensityResampler(BaseEstimator):
             raise ValueError(f"alpha must be a positive number, got {self.alpha!r}.")
         if self.combine not in COMBINE_RULES:
             raise ValueError(f"combine must be one of {COMBINE_RULES}, got {self.combine!r}.")
+        floor = self.ess_floor
+        if floor is not None and (
+            isinstance(floor, bool) or not isinstance(floor, numbers.Real) or not 0 <= floor <= 1
+        ):
+            raise ValueError(f"ess_floor must be a number in [0, 1] or None, got {floor!r}.")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -200,6 +220,25 @@ def _bin_index(values, edges):
 def _logsumexp(a, axis):
     top = a.max(axis=axis, keepdims=True)
     return top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))
+
+
+def _ess(w):
+    return float(1.0 / np.sum(w**2))
+
+
+def _tempering(log_w, floor, steps=40):
+    """Largest exponent in [0, 1] whose tempered weights keep ``floor`` of the samples."""
+    target = floor * len(log_w)
+    if _ess(_softmax(log_w)) >= target:
+        return 1.0
+    low, high = 0.0, 1.0  # ESS(low) >= target > ESS(high)
+    for _ in range(steps):
+        middle = 0.5 * (low + high)
+        if _ess(_softmax(middle * log_w)) >= target:
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 def _softmax(log_w):

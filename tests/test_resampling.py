@@ -112,3 +112,43 @@ def test_score_samples_checks_dimensions():
     r = LatentDensityResampler().fit(np.zeros((5, 2)))
     with pytest.raises(ValueError, match="dimensions"):
         r.score_samples(np.zeros((3, 3)))
+
+
+def _ess(w):
+    return 1.0 / np.sum(w**2)
+
+
+def test_ess_floor_tempers_a_collapsing_product_to_the_floor():
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(500, 40))
+    raw = LatentDensityResampler(combine="product", min_ess_fraction=0).fit(Z)
+    assert raw.exponent_ == 1.0 and raw.effective_sample_size_ < 0.05 * 500
+    floored = LatentDensityResampler(combine="product", ess_floor=0.5).fit(Z)
+    assert 0 < floored.exponent_ < 1
+    # The floor holds, and the exponent is the largest that keeps it (within the bisection).
+    assert floored.effective_sample_size_ >= 0.5 * 500 - 1e-6
+    assert floored.effective_sample_size_ < 0.5 * 500 * 1.01
+    # Pinned independently: the weights are softmax(t * log-weights) of the untempered rule.
+    log_w = raw.score_samples(Z)
+    expected = np.exp(floored.exponent_ * (log_w - log_w.max()))
+    np.testing.assert_allclose(floored.sample_weight_, expected / expected.sum(), rtol=1e-10)
+    assert floored.effective_sample_size_ == pytest.approx(_ess(floored.sample_weight_))
+    # The rare samples stay the most upweighted: tempering keeps the order.
+    assert np.array_equal(np.argsort(floored.sample_weight_), np.argsort(raw.sample_weight_))
+
+
+def test_ess_floor_leaves_weights_alone_when_met_and_one_means_uniform():
+    Z = _two_clusters()
+    mild = LatentDensityResampler(bins=2, alpha=1e-6).fit(Z)
+    same = LatentDensityResampler(bins=2, alpha=1e-6, ess_floor=0.1).fit(Z)
+    assert same.exponent_ == 1.0
+    np.testing.assert_allclose(same.sample_weight_, mild.sample_weight_)
+    uniform = LatentDensityResampler(bins=2, alpha=1e-6, ess_floor=1.0).fit(Z)
+    assert uniform.exponent_ < 1e-6
+    np.testing.assert_allclose(uniform.sample_weight_, 1 / len(Z), rtol=1e-6)
+
+
+@pytest.mark.parametrize("floor", [-0.1, 1.5, float("nan"), "0.5", True])
+def test_bad_ess_floor(floor):
+    with pytest.raises(ValueError, match="ess_floor"):
+        LatentDensityResampler(ess_floor=floor).fit(np.zeros((10, 2)))

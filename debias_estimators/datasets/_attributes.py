@@ -23,25 +23,37 @@ __all__ = [
     "to_frame",
 ]
 
-FACE_ATTRIBUTES = ("skin_type", "gender", "glasses", "hat", "lighting", "pose", "background")
-NONFACE_KINDS = ("oval", "skin_blob", "dark_round", "texture", "scene")
+FACE_ATTRIBUTES = (
+    "skin_type",
+    "gender",
+    "glasses",
+    "hat",
+    "lighting",
+    "pose",
+    "background",
+    "contrast",
+)
+NONFACE_KINDS = ("oval", "skin_blob", "dark_round", "statue", "texture", "scene")
 
 # Skewed the way face collections are: darker skin, hats, dim light, turned heads rare.
 DEFAULT_PROPORTIONS = MappingProxyType(
     {
         name: MappingProxyType(values)
         for name, values in {
-            "skin_type": {"lighter": 0.9, "darker": 0.1},
+            "skin_type": {"lighter": 0.95, "darker": 0.05},
             "gender": {"female": 0.4, "male": 0.6},
             "glasses": {"no": 0.88, "yes": 0.12},
             "hat": {"no": 0.92, "yes": 0.08},
             "lighting": {"dim": 0.08, "normal": 0.8, "bright": 0.12},
             "pose": {"frontal": 0.87, "turned": 0.13},
             "background": {"plain": 0.85, "cluttered": 0.15},
+            # Faces in deep shadow: their features barely show, whatever the skin.
+            "contrast": {"normal": 0.92, "low": 0.08},
             "kind": {
                 "oval": 0.25,
                 "skin_blob": 0.2,
-                "dark_round": 0.2,
+                "dark_round": 0.192,
+                "statue": 0.008,
                 "texture": 0.15,
                 "scene": 0.2,
             },

@@ -3,6 +3,7 @@
 Features are placed in face coordinates (``u`` across, ``v`` down, the face oval has radius 1)
 and shifted sideways for turned heads. Feature colours are the skin's colour times a factor
 (shadow, lips) or fixed materials (eye whites, irises, hair), as light reflects off real faces.
+Faces of low contrast (deep shadow) keep only a trace of their features, whatever the skin.
 """
 
 import numpy as np
@@ -15,6 +16,8 @@ from ._scenery import draw_background, expose
 __all__ = ["render_faces"]
 
 _SCLERA = np.array([0.93, 0.92, 0.9], dtype=np.float32)
+# Share of the features' contrast that a face in deep shadow keeps.
+LOW_CONTRAST = 0.25
 _IRIS = np.array(
     [[0.25, 0.15, 0.08], [0.12, 0.08, 0.05], [0.3, 0.45, 0.6], [0.35, 0.4, 0.25]],
     dtype=np.float32,
@@ -44,10 +47,13 @@ def render_faces(grid, table, rng):
     )
     canvas = draw_background(grid, table["background"] == "cluttered", rng)
     draw_head(canvas, grid, heads, rng)
+    low = np.flatnonzero(table["contrast"] == "low")
+    bare = canvas[low].copy()
     _draw_eyes(canvas, grid, heads, male, rng)
     _draw_nose(canvas, grid, heads)
     _draw_facial_hair(canvas, grid, heads, male, rng)
     _draw_mouth(canvas, grid, heads, male, rng)
+    canvas[low] = bare + LOW_CONTRAST * (canvas[low] - bare)
     draw_head_hair(canvas, grid, heads, rng)
     _draw_glasses(canvas, grid, heads, table["glasses"] == "yes", rng)
     draw_hat(canvas, grid, heads, rng)

@@ -4,13 +4,18 @@
   skin drawn from all six Fitzpatrick types alike;
 * ``skin_blob``: skin-coloured blobs, like hands and arms;
 * ``dark_round``: dark brown or black round objects (balls, pots, busts on a stand);
+* ``statue``: heads sculpted in bronze or dark wood, features and all; in a photograph they look
+  like darker-skinned faces in deep shadow, and are drawn as such (so the two cannot be told
+  apart from the pixels: whichever is more common in training decides how both are classified);
 * ``texture``: stripes, checks and waves, sometimes in skin colours;
 * ``scene``: cluttered backgrounds with large shapes.
 """
 
 import numpy as np
 
+from ._attributes import draw_face_attributes
 from ._canvas import ellipse, paint, rotated_ellipse, step
+from ._faces import render_faces
 from ._heads import draw_hat, draw_head, draw_head_hair, new_heads
 from ._palette import random_colors, skin_colors
 from ._scenery import draw_background, expose
@@ -57,7 +62,18 @@ def render_nonfaces(grid, kinds, proportions, rng):
             part = canvas[index]
             draw(part, grid, rng)
             canvas[index] = part
-    return expose(canvas, grid, _choose(proportions["lighting"], m, rng), rng)
+    images = expose(canvas, grid, _choose(proportions["lighting"], m, rng), rng)
+    statues = np.flatnonzero(kinds == "statue")
+    if len(statues):
+        images[statues] = _statues(grid, len(statues), proportions, rng)
+    return images
+
+
+def _statues(grid, m, proportions, rng):
+    """Sculpted heads: drawn exactly as darker-skinned faces of low contrast."""
+    table = draw_face_attributes(m, proportions, rng, skin_type=np.full(m, "darker", object))
+    table["contrast"] = np.full(m, "low", object)
+    return render_faces(grid, table, rng)
 
 
 def _choose(probs, m, rng):

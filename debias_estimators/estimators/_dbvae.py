@@ -45,6 +45,13 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         Histogram bins per latent dimension.
     combine : {"max", "product", "geometric"}, default="max"
         How the dimensions' weights are combined, see :class:`LatentDensityResampler`.
+    ess_floor : float or None, default=None
+        Temper the resampling weights so that their effective sample size stays at least this
+        share of the training positives: a cap on how far resampling departs from the data,
+        the same at any sample size and for every combine rule. ``None`` uses the weights as
+        the combine rule makes them (the paper and the lab).
+    warmup_epochs : int, default=0
+        Epochs trained with uniform sampling before resampling starts.
     resample_latents : {"encode", "cached"}, default="encode"
         Where the latent means for resampling come from: a full no-grad encoding pass over the
         training positives at every epoch start (the paper), or the means the previous epoch's
@@ -124,6 +131,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         alpha=1e-3,
         bins=10,
         combine="max",
+        ess_floor=None,
+        warmup_epochs=0,
         resample_latents="encode",
         lr=5e-4,
         batch_size=32,
@@ -148,6 +157,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         self.alpha = alpha
         self.bins = bins
         self.combine = combine
+        self.ess_floor = ess_floor
+        self.warmup_epochs = warmup_epochs
         self.resample_latents = resample_latents
         self.lr = lr
         self.batch_size = batch_size
@@ -190,9 +201,14 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     def _training_callbacks(self):
         if self.alpha is None:
             return []
-        resampler = LatentDensityResampler(bins=self.bins, alpha=self.alpha, combine=self.combine)
+        resampler = LatentDensityResampler(
+            bins=self.bins, alpha=self.alpha, combine=self.combine, ess_floor=self.ess_floor
+        )
         callback = LatentResampling(
-            resampler, source=self.resample_latents, progress=self.verbose > 0
+            resampler,
+            source=self.resample_latents,
+            progress=self.verbose > 0,
+            warmup_epochs=self.warmup_epochs,
         )
         return [("latent_resampling", callback)]
 
@@ -221,6 +237,14 @@ class DebiasedVAEClassifier(BaseNetClassifier):
             )
         if not isinstance(self.bins, numbers.Integral) or self.bins < 1:
             raise ValueError(f"bins must be a positive integer, got {self.bins!r}.")
+        floor = self.ess_floor
+        if floor is not None and (
+            isinstance(floor, bool) or not isinstance(floor, numbers.Real) or not 0 <= floor <= 1
+        ):
+            raise ValueError(f"ess_floor must be a number in [0, 1] or None, got {floor!r}.")
+        warmup = self.warmup_epochs
+        if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 0:
+            raise ValueError(f"warmup_epochs must be a non-negative integer, got {warmup!r}.")
 
     @staticmethod
     def _logit(module, x):

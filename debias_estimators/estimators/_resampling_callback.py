@@ -83,6 +83,9 @@ class LatentResampling(Callback):
         slightly older weights and from BatchNorm's batch statistics.
     progress : bool, default=False
         Show a progress bar for each resampling pass.
+    warmup_epochs : int, default=0
+        Epochs drawn uniformly before resampling starts: the latent space of a fresh network is
+        noise, and so would be weights computed from it.
 
     Attributes
     ----------
@@ -92,10 +95,11 @@ class LatentResampling(Callback):
         Positives encoded by a separate pass at the last epoch start.
     """
 
-    def __init__(self, resampler, source="encode", progress=False):
+    def __init__(self, resampler, source="encode", progress=False, warmup_epochs=0):
         self.resampler = resampler
         self.source = source
         self.progress = progress
+        self.warmup_epochs = warmup_epochs
 
     def initialize(self):
         """Forget cached latent means of a previous fit."""
@@ -142,12 +146,19 @@ class LatentResampling(Callback):
         """
         y = dataset_labels(dataset_train)
         positives = np.flatnonzero(y > 0.5)
-        mu = self._positive_means(net, dataset_train, positives)
-        self.resampler.fit(mu)
-        self.sample_weight_ = positive_share_weights(y, self.resampler.sample_weight_)
+        if len(net.history) <= self.warmup_epochs:  # history holds the epoch just begun
+            self.n_encoded_ = 0
+            self.sample_weight_ = positive_share_weights(y)
+            ess, exponent = float(len(positives)), 0.0
+        else:
+            mu = self._positive_means(net, dataset_train, positives)
+            self.resampler.fit(mu)
+            self.sample_weight_ = positive_share_weights(y, self.resampler.sample_weight_)
+            ess, exponent = self.resampler.effective_sample_size_, self.resampler.exponent_
         net.train_sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
-        net.history.record("sample_ess", self.resampler.effective_sample_size_)
-        net.history.record("sample_ess_fraction", self.resampler.effective_sample_size_ / len(mu))
+        net.history.record("sample_ess", ess)
+        net.history.record("sample_ess_fraction", ess / len(positives))
+        net.history.record("weight_exponent", exponent)
         net.history.record("n_encoded", self.n_encoded_)
 
     def _positive_means(self, net, dataset, positives):

@@ -13,6 +13,7 @@ FACE_COLUMNS = [
     "lighting",
     "pose",
     "background",
+    "contrast",
 ]
 
 
@@ -42,7 +43,7 @@ def test_target_matches_kind_and_nonfaces_lack_face_attributes(faces):
 def test_default_proportions_are_exact_and_skewed(faces):
     attrs = faces.attributes[faces.target == 1]
     counts = attrs["skin_type"].value_counts()
-    assert counts["darker"] == round(200 * DEFAULT_PROPORTIONS["skin_type"]["darker"]) == 20
+    assert counts["darker"] == round(200 * DEFAULT_PROPORTIONS["skin_type"]["darker"]) == 10
     for name in ["hat", "glasses", "pose"]:
         rare = min(DEFAULT_PROPORTIONS[name].values())
         assert 0.03 <= rare <= 0.15
@@ -84,6 +85,46 @@ def test_generator_random_state_and_return_X_y():
 def test_unshuffled_faces_come_first():
     data = make_biased_faces(6, 4, 16, shuffle=False, random_state=0)
     np.testing.assert_array_equal(data.target, [1] * 6 + [0] * 4)
+
+
+def _feature_contrast(images):
+    """Spread of the luminance in the box of the eyes, nose and mouth."""
+    size = images.shape[1]
+    box = images[:, size * 7 // 20 : size * 3 // 4, size * 3 // 10 : size * 7 // 10].astype(float)
+    return (box @ [0.2125, 0.7154, 0.0721]).reshape(len(images), -1).std(axis=1)
+
+
+def test_low_contrast_faces_keep_a_trace_of_their_features():
+    plain = {"lighting": {"normal": 1.0}, "pose": {"frontal": 1.0}, "hat": {"no": 1.0}}
+    # Same seed, so the same people: only the features' contrast differs.
+    normal = make_balanced_faces(20, 0, 40, {**plain, "contrast": {"normal": 1.0}}, random_state=0)
+    low = make_balanced_faces(20, 0, 40, {**plain, "contrast": {"low": 1.0}}, random_state=0)
+    luma = [data.images.astype(float) @ [0.2125, 0.7154, 0.0721] for data in (normal, low)]
+    changed = np.abs(luma[0] - luma[1]) > 4
+    assert 0.005 < changed.mean() < 0.1  # the features only, not the head or the scene
+    # Where the features are, the low-contrast face varies much less than the same face lit.
+    ratio = [lo[mask].std() / no[mask].std() for no, lo, mask in zip(*luma, changed, strict=True)]
+    assert np.quantile(ratio, 0.9) < 0.7 and np.median(ratio) < 0.5
+
+
+def test_statues_are_drawn_as_darker_faces_in_deep_shadow():
+    # The ambiguity is exact: statues and darker low-contrast faces share every pixel statistic.
+    statues = make_biased_faces(0, 300, 24, {"kind": {"statue": 1.0}}, random_state=0)
+    faces = make_biased_faces(
+        300,
+        0,
+        24,
+        {"skin_type": {"darker": 1.0}, "contrast": {"low": 1.0}},
+        random_state=1,
+    )
+    assert (statues.target == 0).all() and (statues.attributes["kind"] == "statue").all()
+    mean_statue = statues.images.reshape(300, -1).mean(axis=0)
+    mean_face = faces.images.reshape(300, -1).mean(axis=0)
+    # Pixel means agree within sampling noise (per-pixel sd ~ 60 grey levels / sqrt(300)).
+    assert np.abs(mean_statue - mean_face).mean() < 5
+    assert (
+        abs(_feature_contrast(statues.images).mean() - _feature_contrast(faces.images).mean()) < 2
+    )
 
 
 def _centre_luminance(images):

@@ -275,3 +275,25 @@ def test_compiled_module_trains_predicts_and_pickles_like_eager():
     np.testing.assert_allclose(compiled.predict_proba(X), eager.predict_proba(X), atol=1e-3)
     again = pickle.loads(pickle.dumps(compiled))
     np.testing.assert_array_equal(again.predict_proba(X), compiled.predict_proba(X))
+
+
+def test_warmup_epochs_draw_uniformly_then_resampling_starts(blob_images):
+    X, y = blob_images
+    clf = small(max_epochs=3, warmup_epochs=1, ess_floor=0.6).fit(X, y)
+    history = clf.history_
+    assert history[0, "n_encoded"] == 0 and history[0, "weight_exponent"] == 0.0
+    assert history[0, "sample_ess"] == (y == 1).sum()
+    assert history[1, "n_encoded"] == (y == 1).sum()
+    # From the second epoch on the weights are floored: at least 60 % of the faces count.
+    assert all(f >= 0.6 - 1e-9 for f in history[1:, "sample_ess_fraction"])
+    assert clf.resampler_.ess_floor == 0.6
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"ess_floor": 2.0}, {"ess_floor": "x"}, {"warmup_epochs": -1}, {"warmup_epochs": 1.5}],
+)
+def test_bad_resampling_schedule_is_rejected_before_training(blob_images, params):
+    X, y = blob_images
+    with pytest.raises(ValueError, match=next(iter(params))):
+        small(**params).fit(X, y)
