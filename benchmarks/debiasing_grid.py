@@ -8,6 +8,11 @@ the non-face accuracy and the fit time; then, per setting, it compares each seed
 of the same seed and prints the median and the worst seed: the reduction of Var[A], the change
 of E[A], of the worst group and of non-face accuracy, and how many seeds lowered Var[A].
 
+It also scores every model as a user without group labels would: ``WorstClusterRecall`` on a
+fresh skewed validation draw (faces and non-faces, no groups). Per regime and seed, the setting
+that this label-free score picks is compared with the one an oracle picks by worst-group recall
+on the balanced test draw.
+
 Run ``python benchmarks/debiasing_grid.py`` (the default grid: about an hour on 2 CPU cores),
 ``--regimes 32:4000`` for one regime, or ``--smoke`` for a seconds-long check. Results go to
 ``benchmarks/results/debiasing_grid_runs.csv`` and ``debiasing_grid.csv``.
@@ -21,7 +26,7 @@ from _common import machine, write_csv
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 from debias_estimators.datasets import make_balanced_faces, make_biased_faces
-from debias_estimators.metrics import bias_summary, group_metric_frame
+from debias_estimators.metrics import WorstClusterRecall, bias_summary, group_metric_frame
 
 GROUPS = ["skin_type", "gender"]
 # name -> DebiasedVAEClassifier parameters (None: the CNN).
@@ -98,13 +103,15 @@ def run(args):
             train = make_biased_faces(half, half, size, random_state=seed)
             n = args.n_test_per_group
             test = make_balanced_faces(n, 4 * n, size, random_state=10_000 + seed)
+            valid = make_biased_faces(4 * n, 4 * n, size, random_state=20_000 + seed)
             for setting in args.settings:
                 clf = make_model(setting, args, seed)
                 start = time.perf_counter()
                 clf.fit(train.images, train.target)
                 fit_s = time.perf_counter() - start
                 row = {"image_size": size, "n_train": n_train, "setting": setting, "seed": seed}
-                rows.append({**row, **score(clf, test), "fit_s": fit_s})
+                label_free = 100 * WorstClusterRecall()(clf, valid.images, valid.target)
+                rows.append({**row, **score(clf, test), "label_free": label_free, "fit_s": fit_s})
                 print(
                     f"  {size}px {n_train} seed {seed} {setting}: E[A] {rows[-1]['E[A]']:.2f} "
                     f"Var[A] {rows[-1]['Var[A]']:.2f} non-faces {rows[-1]['nonface_acc']:.1f} "
@@ -167,6 +174,26 @@ def absolute(runs):
     ).reset_index()
 
 
+def label_free_choice(runs):
+    """Per regime and seed: the setting the label-free score picks against the oracle's pick."""
+    out = []
+    for (size, n_train, seed), part in runs.groupby(["image_size", "n_train", "seed"]):
+        part = part.set_index("setting")
+        picked, best = part["label_free"].idxmax(), part["worst_group"].idxmax()
+        out.append(
+            {
+                "regime": f"{size}px/{n_train}",
+                "seed": seed,
+                "label-free pick": picked,
+                "oracle pick": best,
+                "same": picked == best,
+                "worst group of pick": part.loc[picked, "worst_group"],
+                "worst group of oracle": part.loc[best, "worst_group"],
+            }
+        )
+    return pd.DataFrame(out)
+
+
 def main(argv=None):
     args = parse_args(argv)
     print(f"Machine: {machine()}", flush=True)
@@ -181,6 +208,10 @@ def main(argv=None):
         print("\nAgainst the CNN of the same seed (points; Var[A] cut in % of the CNN's):")
         print(versus.round(2).to_string(index=False))
         write_csv(versus.round(3).to_dict("records"), "debiasing_grid", args.out)
+    choice = label_free_choice(runs)
+    print("\nChoosing a setting without group labels (WorstClusterRecall on a skewed validation):")
+    print(choice.round(2).to_string(index=False))
+    print(f"Same pick as the oracle: {int(choice['same'].sum())}/{len(choice)}")
     settings = {k: v for k, v in vars(args).items() if k != "out"}
     print(f"\nSettings: {settings}")
     print(f"Wall time: {time.perf_counter() - start:.0f} s")

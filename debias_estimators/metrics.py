@@ -30,8 +30,14 @@ from fairlearn.metrics import MetricFrame, count, selection_rate
 from sklearn.metrics import accuracy_score, recall_score
 from sklearn.utils.validation import check_is_fitted
 
+from ._intervals import bias_intervals
+from ._label_free import WorstClusterRecall, appearance_clusters
+
 __all__ = [
     "DEFAULT_METRICS",
+    "WorstClusterRecall",
+    "appearance_clusters",
+    "bias_intervals",
     "bias_summary",
     "compare_models",
     "group_metric_frame",
@@ -152,7 +158,16 @@ def _drop_missing(y_true, y_pred, frame, missing):
 
 
 def group_metric_frame(
-    y_true, y_pred, sensitive_features, metrics=None, *, missing="drop", pos_label=1
+    y_true,
+    y_pred,
+    sensitive_features,
+    metrics=None,
+    *,
+    missing="drop",
+    pos_label=1,
+    n_boot=None,
+    ci_quantiles=None,
+    random_state=None,
 ):
     """Compute metrics for each group of one or several sensitive features.
 
@@ -175,6 +190,13 @@ def group_metric_frame(
         group and of ``overall``, or raise.
     pos_label : int or str, default=1
         Label of the positive class (faces), used by recall and selection rate.
+    n_boot : int, optional
+        Bootstrap resamples for fairlearn's confidence intervals (``by_group_ci``,
+        ``overall_ci``, ``difference_ci``...); none by default.
+    ci_quantiles : list of float, optional
+        Quantiles of those intervals, e.g. ``[0.025, 0.975]``; required with ``n_boot``.
+    random_state : int or numpy.random.RandomState, optional
+        Seed of the bootstrap.
 
     Returns
     -------
@@ -195,7 +217,15 @@ def group_metric_frame(
     frame = _as_feature_frame(sensitive_features)
     _check_lengths(y_true=y_true, y_pred=y_pred, sensitive_features=frame)
     y_true, y_pred, frame = _drop_missing(y_true, y_pred, frame, missing)
-    return MetricFrame(metrics=resolved, y_true=y_true, y_pred=y_pred, sensitive_features=frame)
+    return MetricFrame(
+        metrics=resolved,
+        y_true=y_true,
+        y_pred=y_pred,
+        sensitive_features=frame,
+        n_boot=n_boot,
+        ci_quantiles=ci_quantiles,
+        random_state=random_state,
+    )
 
 
 def _group_label(key):
