@@ -3,7 +3,7 @@ Debiasing on the synthetic benchmark
 ====================================
 
 The synthetic benchmark draws faces whose make-up is skewed the way face collections are:
-darker-skinned faces are 10 % of the training faces, and hats, dim light and turned heads are
+darker-skinned faces are 5 % of the training faces, and hats, dim light and turned heads are
 rare too. We train the standard CNN and the DB-VAE with the same budget on that draw and
 compare how many faces of each skin type x gender group they detect on a balanced test set.
 
