@@ -14,6 +14,7 @@ from PIL import Image
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 from debias_estimators._cli._enrichment import attribute_enrichment
+from debias_estimators._cli._evaluation import SUMMARY_COLUMNS
 from debias_estimators.cli import main
 from debias_estimators.estimators._progress import EpochProgress
 
@@ -82,9 +83,11 @@ def test_demo_prints_tables_shows_progress_and_writes_report(tmp_path, capsys):
     assert status == 0, captured.err
     for text in ("CNN", "DB-VAE", "E[A]", "Var[A]", "darker", "female", "Total wall time"):
         assert text in captured.out
-    # one bar over the epochs per model, one per resampling pass
-    for text in ("CNN: epoch 1/1", "DB-VAE: epoch 1/1", "resampling pass"):
-        assert text in captured.err
+    # off a terminal (as here), one plain line per epoch and model instead of bars
+    assert "\r" not in captured.err and "resampling pass" not in captured.err
+    epoch_lines = [line for line in captured.err.splitlines() if ": epoch " in line]
+    assert [line.split(",")[0] for line in epoch_lines] == ["CNN: epoch 1/1", "DB-VAE: epoch 1/1"]
+    assert all("train_loss=" in line for line in epoch_lines)
     for name in DEMO_FILES:
         assert (out / name).stat().st_size > 0, name
     report = (out / "report.md").read_text()
@@ -93,6 +96,10 @@ def test_demo_prints_tables_shows_progress_and_writes_report(tmp_path, capsys):
     summary = pd.read_csv(out / "summary.csv", index_col="model")
     assert list(summary.index) == ["CNN", "DB-VAE"]
     assert {"E[A]", "Var[A]", "worst_group", "nonface_accuracy"} <= set(summary.columns)
+    # the console's summary table names its columns as summary.csv does
+    header = next(line for line in captured.out.splitlines() if line.lstrip().startswith("E[A]"))
+    assert header.split() == [c for c in SUMMARY_COLUMNS if c in summary.columns]
+    assert set(header.split()) <= set(summary.columns)
     groups = pd.read_csv(out / "groups.csv")
     assert len(groups) == 8 and set(groups["count"]) == {5}
 
@@ -268,6 +275,27 @@ def test_epoch_progress_spans_all_epochs_and_pickles():
     fitted = dict(clf.net_.callbacks_)["EpochProgress"]
     assert fitted.epochs_done_ == 2 and fitted.batches_per_epoch_ == 3
     assert joblib.load(_dump(clf)).predict(X).shape == (40,)
+
+
+@pytest.mark.parametrize("lines", [None, True])
+def test_epoch_progress_writes_one_line_per_epoch_off_a_terminal(lines):
+    X, y = make_blob_images(n=40, size=16)
+    stream = io.StringIO()  # not a terminal
+    progress = EpochProgress(desc="tiny", file=stream, lines=lines)
+    CNNClassifier(n_filters=2, max_epochs=3, batch_size=16, callbacks=[progress]).fit(X, y)
+    written = stream.getvalue()
+    assert "\r" not in written
+    rows = written.splitlines()
+    assert [row.split(",")[0] for row in rows] == [f"tiny: epoch {k}/3" for k in (1, 2, 3)]
+    assert all("train_loss=" in row and row.endswith(" s") for row in rows)
+
+
+def test_epoch_progress_draws_a_bar_when_asked_to():
+    X, y = make_blob_images(n=40, size=16)
+    stream = io.StringIO()
+    progress = EpochProgress(desc="tiny", file=stream, lines=False)
+    CNNClassifier(n_filters=2, max_epochs=2, batch_size=16, callbacks=[progress]).fit(X, y)
+    assert "\r" in stream.getvalue() and "tiny: epoch 2/2" in stream.getvalue()
 
 
 def _dump(obj):

@@ -6,7 +6,7 @@ import time
 from ..reporting import Report
 from ._data import load_test_data, synthetic_training
 from ._enrichment import attribute_enrichment, resampling_weights, strongest_enrichment
-from ._evaluation import evaluate, format_groups, format_summary
+from ._evaluation import SUMMARY_LEGEND, evaluate, format_groups, format_summary
 from ._models import MODEL_NAMES, check_device, make_model
 from ._sections import add_enrichment, add_evaluation, add_model_figures, gap_sentences
 from ._settings import DEMO, QUICK, override
@@ -86,7 +86,7 @@ def _print_evaluation(evaluation, models, echo):
     for name in models:
         echo(f"\n{name}: accuracy and recall (%) per group, on the test faces")
         echo(format_groups(evaluation.groups, name))
-    echo("\nSummary over the groups (accuracy on faces, %; non-faces: share rejected)")
+    echo(f"\nSummary over the groups ({SUMMARY_LEGEND})")
     echo(format_summary(evaluation.summary))
     for line in gap_sentences(evaluation.summary):
         echo(f"  {line}")

@@ -4,7 +4,7 @@ import time
 
 from ..reporting import Report
 from ._data import load_test_data
-from ._evaluation import evaluate, format_groups, format_summary
+from ._evaluation import SUMMARY_LEGEND, evaluate, format_groups, format_summary
 from ._models import load_model, model_image_shape, model_name
 from ._sections import add_evaluation, add_model_figures, gap_sentences
 
@@ -31,7 +31,7 @@ def run_evaluate(args, echo):
     evaluation = evaluate({name: model}, test)
     echo(f"\n{name}: accuracy and recall (%) per group, on the test faces")
     echo(format_groups(evaluation.groups, name))
-    echo("\nSummary over the groups (accuracy on faces, %; non-faces: share rejected)")
+    echo(f"\nSummary over the groups ({SUMMARY_LEGEND})")
     echo(format_summary(evaluation.summary))
     for line in gap_sentences(evaluation.summary):
         echo(f"  {line}")

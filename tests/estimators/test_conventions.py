@@ -41,8 +41,11 @@ def fitted_vae():
 # -- set_output / get_feature_names_out ------------------------------------------------------------
 def test_feature_names_out_are_prefixed_with_the_class_name(fitted_vae):
     names = fitted_vae.get_feature_names_out()
-    assert names.tolist() == ["debiasedvaeclassifier0", "debiasedvaeclassifier1",
-                              "debiasedvaeclassifier2"]
+    assert names.tolist() == [
+        "debiasedvaeclassifier0",
+        "debiasedvaeclassifier1",
+        "debiasedvaeclassifier2",
+    ]
     X, y = _tabular()
     cnn = _cnn().fit(X, y)
     assert cnn.get_feature_names_out().tolist() == [f"cnnclassifier{i}" for i in range(8)]
@@ -60,8 +63,9 @@ def test_set_output_pandas_on_the_estimator_and_in_a_pipeline():
     Z = pipe.fit(X, y).transform(X)
     assert isinstance(Z, pd.DataFrame)
     assert Z.columns.tolist() == [f"debiasedvaeclassifier{i}" for i in range(3)]
-    np.testing.assert_allclose(Z.to_numpy(), pipe[-1].set_output(transform="default")
-                               .transform(pipe[0].transform(X)))
+    np.testing.assert_allclose(
+        Z.to_numpy(), pipe[-1].set_output(transform="default").transform(pipe[0].transform(X))
+    )
     Z2 = clone(_vae()).set_output(transform="pandas").fit_transform(X, y)
     assert isinstance(Z2, pd.DataFrame) and Z2.shape == (64, 3)
 
