@@ -18,12 +18,13 @@ from debias_estimators._cli._evaluation import SUMMARY_COLUMNS
 from debias_estimators.cli import main
 from debias_estimators.estimators._progress import EpochProgress
 
-from conftest import make_blob_images
+from conftest import check_in_chromium, make_blob_images
 
 TINY_DATA = ["--n-train", "120", "--seed", "0"]
 TINY_MODEL = ["--epochs", "1", "--n-filters", "4", "--latent-dim", "4", "--no-progress"]
 DEMO_FILES = [
     "report.md",
+    "report.html",
     "summary.csv",
     "groups.csv",
     "enrichment.csv",
@@ -91,8 +92,11 @@ def test_demo_prints_tables_shows_progress_and_writes_report(tmp_path, capsys):
     for name in DEMO_FILES:
         assert (out / name).stat().st_size > 0, name
     report = (out / "report.md").read_text()
-    for name in DEMO_FILES[1:]:
+    for name in DEMO_FILES[2:]:
         assert f"({name})" in report
+    assert "## Model card" in report and "Intended use" in report
+    page = check_in_chromium(out / "report.html")
+    assert page["images"] == page["rendered"] == len([n for n in DEMO_FILES if n.endswith(".png")])
     summary = pd.read_csv(out / "summary.csv", index_col="model")
     assert list(summary.index) == ["CNN", "DB-VAE"]
     assert {"E[A]", "Var[A]", "worst_group", "nonface_accuracy"} <= set(summary.columns)

@@ -6,7 +6,7 @@ from ..reporting import Report
 from ._data import load_test_data
 from ._evaluation import SUMMARY_LEGEND, evaluate, format_groups, format_summary
 from ._models import load_model, model_image_shape, model_name
-from ._sections import add_evaluation, add_model_figures, gap_sentences
+from ._sections import add_evaluation, add_model_card, add_model_figures, gap_sentences
 
 __all__ = ["run_evaluate"]
 
@@ -38,6 +38,12 @@ def run_evaluate(args, echo):
     add_evaluation(report, evaluation, test)
     faces = test.faces
     add_model_figures(report, {name: model}, test.images[faces], test.groups[faces], which="test")
+    add_model_card(
+        report,
+        evaluation,
+        training_data="not recorded in the model file; `debias-estimators train` prints it "
+        "when it trains one.",
+    )
     report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
     report.write()
     echo(f"\nReport: {report.folder / 'report.md'} ({len(report.files)} files)")
