@@ -89,6 +89,7 @@ def test_demo_prints_tables_shows_progress_and_writes_report(tmp_path, capsys):
     epoch_lines = [line for line in captured.err.splitlines() if ": epoch " in line]
     assert [line.split(",")[0] for line in epoch_lines] == ["CNN: epoch 1/1", "DB-VAE: epoch 1/1"]
     assert all("train_loss=" in line for line in epoch_lines)
+    assert "\x1b[" not in captured.out  # skorch's epoch table, without colours off a terminal
     for name in DEMO_FILES:
         assert (out / name).stat().st_size > 0, name
     report = (out / "report.md").read_text()

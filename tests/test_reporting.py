@@ -99,3 +99,7 @@ def test_report_files_are_written_whole(tmp_path):
     report.add_table(pd.DataFrame({"a": [1.5]}), "t")
     report.write()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.md", "t.csv"]
+    # the same permissions as any new file (not the temporary file's 0600)
+    (tmp_path / "plain").write_text("")
+    expected = (tmp_path / "plain").stat().st_mode
+    assert {(tmp_path / n).stat().st_mode for n in ("report.md", "t.csv")} == {expected}
