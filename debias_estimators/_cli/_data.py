@@ -1,6 +1,7 @@
 """The data the commands read: the synthetic benchmark or the user's files, as one record."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -125,15 +126,15 @@ def _read_h5(path, max_images, seed):
 
 
 def _read_folder(root, face_folder, shape):
-    data = load_image_folder(root, image_size=shape[:2], channels=shape[2])
-    names = [str(name) for name in data.target_names]
-    if face_folder not in names:
+    folder = Path(root)
+    if folder.is_dir() and not (folder / face_folder).is_dir():
+        names = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name[:1] != ".")
         raise ValueError(
             f"{root} has no class folder {face_folder!r} (found {names}); name the folder of "
             f"faces with --face-folder."
         )
-    target = (data.target == names.index(face_folder)).astype(np.int64)
-    return FaceData(data.images, target, None, f"image folder {root}")
+    data = load_image_folder(root, image_size=shape[:2], channels=shape[2], positive=face_folder)
+    return FaceData(data.images, data.target, None, f"image folder {root}")
 
 
 def _adapt(images, shape):
