@@ -220,6 +220,52 @@ def test_evaluate_on_ppb(saved_cnn, tmp_path, capsys):
     assert set(groups["skin_type"]) == {"lighter", "darker"} and groups["count"].sum() == 4
 
 
+def test_evaluate_on_ones_own_image_folder_and_groups_csv(saved_cnn, tmp_path, capsys):
+    X, y = make_blob_images(n=24, size=16)
+    _write_pngs(tmp_path / "test" / "faces", X[y == 1])
+    _write_pngs(tmp_path / "test" / "other", X[y == 0])
+    rows = [
+        {"file": f"faces/{i:03d}.png", "skin_type": ("darker", "lighter")[i % 2], "gender": "f"}
+        for i in range(12)
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "groups.csv", index=False)
+    out = tmp_path / "eval"
+    argv = ["evaluate", str(saved_cnn), "--image-folder", str(tmp_path / "test")]
+    assert main([*argv, "--groups", str(tmp_path / "groups.csv"), "--out", str(out)]) == 0
+    assert "with groups from" in capsys.readouterr().out
+    groups = pd.read_csv(out / "groups.csv")
+    assert set(groups["skin_type"]) == {"darker", "lighter"}
+    assert groups["count"].tolist() == [6, 6]
+    summary = pd.read_csv(out / "summary.csv")
+    assert "nonface_accuracy" in summary.columns  # the 12 images of other/ are non-faces
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        ([], "--image-folder needs --groups"),
+        (["--groups", "{bad_csv}"], "lacks the column(s) ['gender']"),
+        (["--groups", "{stray_csv}"], "not images in"),
+        (["--face-folder", "people", "--groups", "{stray_csv}"], "no class folder 'people'"),
+    ],
+)
+def test_evaluate_on_a_folder_names_its_mistakes(extra, fragment, saved_cnn, tmp_path, capsys):
+    X, y = make_blob_images(n=8, size=16)
+    _write_pngs(tmp_path / "test" / "faces", X[y == 1])
+    _write_pngs(tmp_path / "test" / "other", X[y == 0])
+    pd.DataFrame({"file": ["faces/000.png"], "skin_type": ["darker"]}).to_csv(
+        tmp_path / "bad.csv", index=False
+    )
+    pd.DataFrame({"file": ["faces/999.png"], "skin_type": ["x"], "gender": ["y"]}).to_csv(
+        tmp_path / "stray.csv", index=False
+    )
+    paths = {"bad_csv": tmp_path / "bad.csv", "stray_csv": tmp_path / "stray.csv"}
+    extra = [e.format(**paths) for e in extra]
+    argv = ["evaluate", str(saved_cnn), "--image-folder", str(tmp_path / "test"), *extra]
+    status = main([*argv, "--out", str(tmp_path / "eval")])
+    assert_user_error(capsys, status, fragment)
+
+
 def test_audit_counts_attributes_of_the_top_weights(saved_dbvae, tmp_path, capsys):
     out = tmp_path / "audit"
     assert main(["audit", str(saved_dbvae), *TINY_DATA, "--out", str(out)]) == 0

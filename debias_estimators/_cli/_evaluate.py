@@ -3,7 +3,7 @@
 import time
 
 from ..reporting import Report
-from ._data import load_test_data
+from ._data import load_folder_test_data, load_test_data
 from ._evaluation import SUMMARY_LEGEND, evaluate, format_groups, format_summary
 from ._models import load_model, model_image_shape, model_name
 from ._sections import add_evaluation, add_model_card, add_model_figures, gap_sentences
@@ -25,7 +25,14 @@ def run_evaluate(args, echo):
     model = load_model(args.model)
     report = Report(args.out, f"Evaluation of {args.model}", force=args.force)
     shape = model_image_shape(model, args.image_size)
-    test = load_test_data(shape, seed=args.seed, n_per_group=args.n_test_per_group, ppb=args.ppb)
+    if args.image_folder:
+        test = load_folder_test_data(args.image_folder, args.groups, args.face_folder, shape)
+    else:
+        if args.groups:
+            raise ValueError("--groups goes with --image-folder: the groups of its faces.")
+        test = load_test_data(
+            shape, seed=args.seed, n_per_group=args.n_test_per_group, ppb=args.ppb
+        )
     name = model_name(model)
     echo(f"Test set: {test.source}.")
     evaluation = evaluate({name: model}, test)
