@@ -14,7 +14,7 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install -q --disable-pip-version-check $(TORCH_PIN)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,scale]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,scale,imbalanced]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -1,5 +1,8 @@
 """A report folder: ``report.md`` with its tables saved as CSV and its figures as PNG.
 
+Beside ``report.md`` goes ``report.html``, the same report as one self-contained page (the
+figures embedded), for a browser.
+
 The metrics and plotting modules compute tables and draw figures without touching files;
 this module is where they are written. A :class:`Report` is filled section by section and
 written at the end::
@@ -13,16 +16,22 @@ A folder that holds files is left alone unless ``force=True``; with it, files of
 name are replaced and other files are kept.
 """
 
+import io
 import math
 import numbers
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from . import _report_html
+
 __all__ = ["Report", "markdown_table", "prepare_output_dir"]
 
 REPORT_FILE = "report.md"
+HTML_FILE = "report.html"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -128,6 +137,7 @@ class Report:
         self.title = title
         self.files = []
         self._lines = [f"# {title}", ""]
+        self._html = []
 
     def add_heading(self, text, level=2):
         """Start a section.
@@ -140,6 +150,7 @@ class Report:
             Markdown heading level.
         """
         self._lines += [f"{'#' * level} {text}", ""]
+        self._html.append(_report_html.heading_html(text, level))
 
     def add_text(self, text):
         """Add a paragraph of markdown.
@@ -150,6 +161,7 @@ class Report:
             Markdown text.
         """
         self._lines += [text.rstrip(), ""]
+        self._html.append(_report_html.text_html(text))
 
     def add_table(self, table, name, *, caption=None, index=True, float_format="{:.1f}"):
         """Save a table as ``<name>.csv`` and show it in the report.
@@ -173,12 +185,21 @@ class Report:
             The CSV file.
         """
         path = self._path(name, ".csv")
-        table.to_csv(path, index=index)
+        _write_atomic(path, table.to_csv(index=index).encode("utf-8"))
         self.files.append(path)
         if caption:
             self._lines += [caption, ""]
         self._lines += [markdown_table(table, index=index, float_format=float_format), ""]
         self._lines += [f"([{path.name}]({path.name}))", ""]
+        self._html.append(
+            _report_html.table_html(
+                table.to_frame() if isinstance(table, pd.Series) else table,
+                index=index,
+                float_format=float_format,
+                caption=caption,
+                link=path.name,
+            )
+        )
         return path
 
     def add_figure(self, fig, name, *, caption=None):
@@ -199,27 +220,58 @@ class Report:
             The PNG file.
         """
         path = self._path(name, ".png")
-        fig.savefig(path)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        png = buffer.getvalue()
+        _write_atomic(path, png)
         self.files.append(path)
         self._lines += [f"![{caption or name}]({path.name})", ""]
         if caption:
             self._lines += [f"*{caption}*", ""]
+        self._html.append(_report_html.figure_html(png, caption or name, caption))
         return path
 
     def write(self):
-        """Write ``report.md``.
+        """Write ``report.md`` and ``report.html``.
+
+        Each file is written to a temporary file in the folder, then renamed, so a reader
+        never sees half a report.
 
         Returns
         -------
         path : pathlib.Path
-            The report file.
+            The markdown report; ``report.html`` lies beside it.
         """
         path = self.folder / REPORT_FILE
-        path.write_text("\n".join(self._lines).rstrip() + "\n", encoding="utf-8")
+        text = "\n".join(self._lines).rstrip() + "\n"
+        _write_atomic(path, text.encode("utf-8"))
         self.files.append(path)
+        page = _report_html.page_html(self.title, self._html)
+        html_path = self.folder / HTML_FILE
+        _write_atomic(html_path, page.encode("utf-8"))
+        self.files.append(html_path)
         return path
 
     def _path(self, name, suffix):
         if not isinstance(name, str) or not _NAME.match(name):
             raise ValueError(f"File name {name!r} must be letters, digits, '_', '-' or '.'.")
         return self.folder / f"{name}{suffix}"
+
+
+def _write_atomic(path, data):
+    """Write ``data`` to a temporary file beside ``path``, then rename it onto ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

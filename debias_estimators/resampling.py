@@ -20,6 +20,10 @@ least ``ess_floor`` of the samples (found by bisection; the effective sample siz
 grows). ``t = 1`` leaves the weights as the rule made them, ``t = 0`` is uniform sampling. The
 floor means the same at any sample size and for every combine rule. This module is numpy only
 and works on any latent matrix.
+
+:meth:`LatentDensityResampler.fit_resample` has imbalanced-learn's sampler interface: it
+redraws the samples of each class in inverse proportion to their density within the class, so
+the resampler drops into an ``imblearn.pipeline.Pipeline`` on feature vectors.
 """
 
 import numbers
@@ -28,7 +32,7 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
 __all__ = ["COMBINE_RULES", "LatentDensityResampler", "ResamplingCollapseWarning"]
 
@@ -56,6 +60,8 @@ class LatentDensityResampler(BaseEstimator):
         Temper the weights so that the effective sample size is at least this share of the
         samples (see the module docstring); ``None`` leaves them as the combine rule made them
         (the paper and the lab).
+    random_state : None, int or numpy.random.RandomState, default=None
+        Seed of the draw in :meth:`fit_resample`.
 
     Attributes
     ----------
@@ -71,6 +77,8 @@ class LatentDensityResampler(BaseEstimator):
         Share of the samples in each bin, per dimension (each row sums to 1).
     n_features_in_ : int
         Number of latent dimensions.
+    sample_indices_ : ndarray of shape (n_samples,)
+        Set by :meth:`fit_resample`: the indices drawn, as imbalanced-learn's samplers name them.
 
     Examples
     --------
@@ -82,12 +90,21 @@ class LatentDensityResampler(BaseEstimator):
     True
     """
 
-    def __init__(self, bins=10, alpha=1e-3, combine="max", min_ess_fraction=0.01, ess_floor=None):
+    def __init__(
+        self,
+        bins=10,
+        alpha=1e-3,
+        combine="max",
+        min_ess_fraction=0.01,
+        ess_floor=None,
+        random_state=None,
+    ):
         self.bins = bins
         self.alpha = alpha
         self.combine = combine
         self.min_ess_fraction = min_ess_fraction
         self.ess_floor = ess_floor
+        self.random_state = random_state
 
     def fit(self, Z, y=None):
         """Fit the histograms to latent means and compute the sample weights.
@@ -114,6 +131,44 @@ class LatentDensityResampler(BaseEstimator):
         self.effective_sample_size_ = _ess(self.sample_weight_)
         self._warn_on_collapse(len(Z))
         return self
+
+    def fit_resample(self, Z, y):
+        """Redraw each class's samples in inverse proportion to their latent density.
+
+        The sampler interface of imbalanced-learn. For each class, the histograms are fitted to
+        that class's rows and as many rows are drawn, with replacement, by their weights:
+        rare rows come back several times, common ones less often. The class counts are kept.
+        The resampler's ``bin_edges_`` and ``densities_`` are then those of the last class; call
+        :meth:`fit` on one class to inspect its histograms.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_dims)
+            Latent means or any feature vectors.
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        Z_resampled : ndarray of shape (n_samples, n_dims)
+            The drawn rows, class by class.
+        y_resampled : ndarray of shape (n_samples,)
+            Their labels.
+        """
+        Z, y = check_X_y(Z, y, dtype=np.float64)
+        rng = check_random_state(self.random_state)
+        n = len(Z)
+        weights = np.empty(n)
+        indices = []
+        for label in np.unique(y):
+            rows = np.flatnonzero(y == label)
+            self.fit(Z[rows])
+            weights[rows] = self.sample_weight_ * len(rows) / n
+            indices.append(rows[self.sample(len(rows), random_state=rng)])
+        self.sample_weight_ = weights
+        self.effective_sample_size_ = float(1.0 / np.sum(weights**2))
+        self.sample_indices_ = np.concatenate(indices)
+        return Z[self.sample_indices_], y[self.sample_indices_]
 
     def score_samples(self, Z):
         """Unnormalised log-weights of new latent means under the fitted histograms.

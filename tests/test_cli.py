@@ -14,15 +14,17 @@ from PIL import Image
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 from debias_estimators._cli._enrichment import attribute_enrichment
+from debias_estimators._cli._evaluation import SUMMARY_COLUMNS
 from debias_estimators.cli import main
 from debias_estimators.estimators._progress import EpochProgress
 
-from conftest import make_blob_images
+from conftest import check_in_chromium, make_blob_images
 
 TINY_DATA = ["--n-train", "120", "--seed", "0"]
 TINY_MODEL = ["--epochs", "1", "--n-filters", "4", "--latent-dim", "4", "--no-progress"]
 DEMO_FILES = [
     "report.md",
+    "report.html",
     "summary.csv",
     "groups.csv",
     "enrichment.csv",
@@ -82,17 +84,27 @@ def test_demo_prints_tables_shows_progress_and_writes_report(tmp_path, capsys):
     assert status == 0, captured.err
     for text in ("CNN", "DB-VAE", "E[A]", "Var[A]", "darker", "female", "Total wall time"):
         assert text in captured.out
-    # one bar over the epochs per model, one per resampling pass
-    for text in ("CNN: epoch 1/1", "DB-VAE: epoch 1/1", "resampling pass"):
-        assert text in captured.err
+    # off a terminal (as here), one plain line per epoch and model instead of bars
+    assert "\r" not in captured.err and "resampling pass" not in captured.err
+    epoch_lines = [line for line in captured.err.splitlines() if ": epoch " in line]
+    assert [line.split(",")[0] for line in epoch_lines] == ["CNN: epoch 1/1", "DB-VAE: epoch 1/1"]
+    assert all("train_loss=" in line for line in epoch_lines)
+    assert "\x1b[" not in captured.out  # skorch's epoch table, without colours off a terminal
     for name in DEMO_FILES:
         assert (out / name).stat().st_size > 0, name
     report = (out / "report.md").read_text()
-    for name in DEMO_FILES[1:]:
+    for name in DEMO_FILES[2:]:
         assert f"({name})" in report
+    assert "## Model card" in report and "Intended use" in report
+    page = check_in_chromium(out / "report.html")
+    assert page["images"] == page["rendered"] == len([n for n in DEMO_FILES if n.endswith(".png")])
     summary = pd.read_csv(out / "summary.csv", index_col="model")
     assert list(summary.index) == ["CNN", "DB-VAE"]
     assert {"E[A]", "Var[A]", "worst_group", "nonface_accuracy"} <= set(summary.columns)
+    # the console's summary table names its columns as summary.csv does
+    header = next(line for line in captured.out.splitlines() if line.lstrip().startswith("E[A]"))
+    assert header.split() == [c for c in SUMMARY_COLUMNS if c in summary.columns]
+    assert set(header.split()) <= set(summary.columns)
     groups = pd.read_csv(out / "groups.csv")
     assert len(groups) == 8 and set(groups["count"]) == {5}
 
@@ -208,6 +220,52 @@ def test_evaluate_on_ppb(saved_cnn, tmp_path, capsys):
     assert set(groups["skin_type"]) == {"lighter", "darker"} and groups["count"].sum() == 4
 
 
+def test_evaluate_on_ones_own_image_folder_and_groups_csv(saved_cnn, tmp_path, capsys):
+    X, y = make_blob_images(n=24, size=16)
+    _write_pngs(tmp_path / "test" / "faces", X[y == 1])
+    _write_pngs(tmp_path / "test" / "other", X[y == 0])
+    rows = [
+        {"file": f"faces/{i:03d}.png", "skin_type": ("darker", "lighter")[i % 2], "gender": "f"}
+        for i in range(12)
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "groups.csv", index=False)
+    out = tmp_path / "eval"
+    argv = ["evaluate", str(saved_cnn), "--image-folder", str(tmp_path / "test")]
+    assert main([*argv, "--groups", str(tmp_path / "groups.csv"), "--out", str(out)]) == 0
+    assert "with groups from" in capsys.readouterr().out
+    groups = pd.read_csv(out / "groups.csv")
+    assert set(groups["skin_type"]) == {"darker", "lighter"}
+    assert groups["count"].tolist() == [6, 6]
+    summary = pd.read_csv(out / "summary.csv")
+    assert "nonface_accuracy" in summary.columns  # the 12 images of other/ are non-faces
+
+
+@pytest.mark.parametrize(
+    "extra, fragment",
+    [
+        ([], "--image-folder needs --groups"),
+        (["--groups", "{bad_csv}"], "lacks the column(s) ['gender']"),
+        (["--groups", "{stray_csv}"], "not images in"),
+        (["--face-folder", "people", "--groups", "{stray_csv}"], "no class folder 'people'"),
+    ],
+)
+def test_evaluate_on_a_folder_names_its_mistakes(extra, fragment, saved_cnn, tmp_path, capsys):
+    X, y = make_blob_images(n=8, size=16)
+    _write_pngs(tmp_path / "test" / "faces", X[y == 1])
+    _write_pngs(tmp_path / "test" / "other", X[y == 0])
+    pd.DataFrame({"file": ["faces/000.png"], "skin_type": ["darker"]}).to_csv(
+        tmp_path / "bad.csv", index=False
+    )
+    pd.DataFrame({"file": ["faces/999.png"], "skin_type": ["x"], "gender": ["y"]}).to_csv(
+        tmp_path / "stray.csv", index=False
+    )
+    paths = {"bad_csv": tmp_path / "bad.csv", "stray_csv": tmp_path / "stray.csv"}
+    extra = [e.format(**paths) for e in extra]
+    argv = ["evaluate", str(saved_cnn), "--image-folder", str(tmp_path / "test"), *extra]
+    status = main([*argv, "--out", str(tmp_path / "eval")])
+    assert_user_error(capsys, status, fragment)
+
+
 def test_audit_counts_attributes_of_the_top_weights(saved_dbvae, tmp_path, capsys):
     out = tmp_path / "audit"
     assert main(["audit", str(saved_dbvae), *TINY_DATA, "--out", str(out)]) == 0
@@ -268,6 +326,27 @@ def test_epoch_progress_spans_all_epochs_and_pickles():
     fitted = dict(clf.net_.callbacks_)["EpochProgress"]
     assert fitted.epochs_done_ == 2 and fitted.batches_per_epoch_ == 3
     assert joblib.load(_dump(clf)).predict(X).shape == (40,)
+
+
+@pytest.mark.parametrize("lines", [None, True])
+def test_epoch_progress_writes_one_line_per_epoch_off_a_terminal(lines):
+    X, y = make_blob_images(n=40, size=16)
+    stream = io.StringIO()  # not a terminal
+    progress = EpochProgress(desc="tiny", file=stream, lines=lines)
+    CNNClassifier(n_filters=2, max_epochs=3, batch_size=16, callbacks=[progress]).fit(X, y)
+    written = stream.getvalue()
+    assert "\r" not in written
+    rows = written.splitlines()
+    assert [row.split(",")[0] for row in rows] == [f"tiny: epoch {k}/3" for k in (1, 2, 3)]
+    assert all("train_loss=" in row and row.endswith(" s") for row in rows)
+
+
+def test_epoch_progress_draws_a_bar_when_asked_to():
+    X, y = make_blob_images(n=40, size=16)
+    stream = io.StringIO()
+    progress = EpochProgress(desc="tiny", file=stream, lines=False)
+    CNNClassifier(n_filters=2, max_epochs=2, batch_size=16, callbacks=[progress]).fit(X, y)
+    assert "\r" in stream.getvalue() and "tiny: epoch 2/2" in stream.getvalue()
 
 
 def _dump(obj):

@@ -152,3 +152,50 @@ def test_ess_floor_leaves_weights_alone_when_met_and_one_means_uniform():
 def test_bad_ess_floor(floor):
     with pytest.raises(ValueError, match="ess_floor"):
         LatentDensityResampler(ess_floor=floor).fit(np.zeros((10, 2)))
+
+
+def _imbalanced_rows(seed=0):
+    # Each class: a common cluster and a rare one; the rare rows are the ones to bring back.
+    rng = np.random.default_rng(seed)
+    Z = np.vstack([_two_clusters(180, 20, dims=2, seed=seed), _two_clusters(90, 10, 2, seed + 1)])
+    y = np.r_[np.ones(200, int), np.zeros(100, int)]
+    return Z + rng.normal(scale=1e-3, size=Z.shape), y
+
+
+def test_fit_resample_redraws_rare_rows_more_often_and_keeps_class_counts():
+    Z, y = _imbalanced_rows()
+    sampler = LatentDensityResampler(bins=2, alpha=1e-6, random_state=0)
+    Z_res, y_res = sampler.fit_resample(Z, y)
+    assert Z_res.shape == Z.shape and np.bincount(y_res).tolist() == [100, 200]
+    np.testing.assert_array_equal(Z_res, Z[sampler.sample_indices_])
+    assert (y[sampler.sample_indices_] == y_res).all()
+    rare = np.r_[np.arange(180, 200), np.arange(290, 300)]
+    # about half of each class is drawn from its rare cluster (a tenth before)
+    assert 0.35 < np.isin(sampler.sample_indices_, rare).mean() < 0.65
+    np.testing.assert_allclose(sampler.sample_weight_.sum(), 1.0)
+    again = LatentDensityResampler(bins=2, alpha=1e-6, random_state=0).fit_resample(Z, y)
+    np.testing.assert_array_equal(again[0], Z_res)
+
+
+def test_fit_resample_checks_its_input():
+    Z, y = _imbalanced_rows()
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        LatentDensityResampler().fit_resample(Z, y[:-1])
+    with pytest.raises(ValueError, match="bins must be a positive integer"):
+        LatentDensityResampler(bins=0).fit_resample(Z, y)
+
+
+def test_fit_resample_in_an_imbalanced_learn_pipeline():
+    imblearn_pipeline = pytest.importorskip("imblearn.pipeline")  # the "imbalanced" extra
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    Z, y = _imbalanced_rows()
+    sampler = LatentDensityResampler(bins=2, alpha=1e-6, random_state=0)
+    pipe = imblearn_pipeline.make_pipeline(StandardScaler(), sampler, LogisticRegression())
+    pipe.fit(Z, y)
+    fitted = pipe.named_steps["latentdensityresampler"]
+    assert fitted.sample_indices_.shape == (300,)
+    # the sampler acts in fit only: predict sees every row
+    assert pipe.predict(Z).shape == (300,)
+    assert pipe.score(Z, y) > 0.5

@@ -1,6 +1,7 @@
 """The data the commands read: the synthetic benchmark or the user's files, as one record."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,13 @@ from ..datasets import (
 )
 from ..preprocessing import ImageTransformer
 
-__all__ = ["FaceData", "load_test_data", "load_training_data", "test_seed"]
+__all__ = [
+    "FaceData",
+    "load_folder_test_data",
+    "load_test_data",
+    "load_training_data",
+    "test_seed",
+]
 
 GROUPS = ["skin_type", "gender"]
 
@@ -111,6 +118,49 @@ def load_test_data(shape, *, seed, n_per_group, ppb=None):
     return FaceData(_adapt(data.images, shape), data.target, data.attributes, source)
 
 
+def load_folder_test_data(root, groups_csv, face_folder, shape):
+    """Read one's own labelled test set: an image folder and a CSV of the faces' groups.
+
+    Parameters
+    ----------
+    root : str
+        One sub-folder per class; ``face_folder`` holds the faces.
+    groups_csv : str
+        A CSV with columns ``file`` (the image's path inside ``root``, e.g.
+        ``faces/0001.png``), ``skin_type`` and ``gender``; faces without a row belong to no
+        group and are left out of the per-group tables.
+    face_folder : str
+        The class folder of faces.
+    shape : tuple of int
+        The images' ``(H, W, C)``.
+
+    Returns
+    -------
+    data : FaceData
+        The test set, with ``skin_type`` and ``gender`` for the faces listed in the CSV.
+    """
+    if not groups_csv:
+        raise ValueError("--image-folder needs --groups: a CSV of the faces' skin type and gender.")
+    table = pd.read_csv(groups_csv, dtype=str)
+    missing = [c for c in ("file", *GROUPS) if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{groups_csv} lacks the column(s) {missing}; it needs file, skin_type and gender."
+        )
+    data = _folder_bunch(root, face_folder, shape)
+    names = [Path(f).relative_to(root).as_posix() for f in data.filenames]
+    listed = table.set_index(table["file"].str.replace("\\", "/", regex=False))
+    unknown = sorted(set(listed.index) - set(names))
+    if unknown:
+        raise ValueError(f"{groups_csv} lists files that are not images in {root}: {unknown[:5]}")
+    attributes = listed.reindex(names)[GROUPS].reset_index(drop=True)
+    attributes.loc[data.target != 1, GROUPS] = np.nan  # non-faces belong to no group
+    if attributes.loc[data.target == 1].isna().all(axis=None):
+        raise ValueError(f"{groups_csv} gives a group to none of the faces in {root}.")
+    source = f"image folder {root} with groups from {groups_csv}"
+    return FaceData(data.images, data.target, attributes, source)
+
+
 def _read_h5(path, max_images, seed):
     data = load_h5_faces(path, lazy=max_images is not None)
     if max_images is None:
@@ -125,15 +175,19 @@ def _read_h5(path, max_images, seed):
 
 
 def _read_folder(root, face_folder, shape):
-    data = load_image_folder(root, image_size=shape[:2], channels=shape[2])
-    names = [str(name) for name in data.target_names]
-    if face_folder not in names:
+    data = _folder_bunch(root, face_folder, shape)
+    return FaceData(data.images, data.target, None, f"image folder {root}")
+
+
+def _folder_bunch(root, face_folder, shape):
+    folder = Path(root)
+    if folder.is_dir() and not (folder / face_folder).is_dir():
+        names = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name[:1] != ".")
         raise ValueError(
             f"{root} has no class folder {face_folder!r} (found {names}); name the folder of "
             f"faces with --face-folder."
         )
-    target = (data.target == names.index(face_folder)).astype(np.int64)
-    return FaceData(data.images, target, None, f"image folder {root}")
+    return load_image_folder(root, image_size=shape[:2], channels=shape[2], positive=face_folder)
 
 
 def _adapt(images, shape):

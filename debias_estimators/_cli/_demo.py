@@ -6,9 +6,15 @@ import time
 from ..reporting import Report
 from ._data import load_test_data, synthetic_training
 from ._enrichment import attribute_enrichment, resampling_weights, strongest_enrichment
-from ._evaluation import evaluate, format_groups, format_summary
+from ._evaluation import SUMMARY_LEGEND, evaluate, format_groups, format_summary
 from ._models import MODEL_NAMES, check_device, make_model
-from ._sections import add_enrichment, add_evaluation, add_model_figures, gap_sentences
+from ._sections import (
+    add_enrichment,
+    add_evaluation,
+    add_model_card,
+    add_model_figures,
+    gap_sentences,
+)
 from ._settings import DEMO, QUICK, override
 
 __all__ = ["run_demo"]
@@ -42,6 +48,7 @@ def run_demo(args, echo):
     add_evaluation(report, evaluation, test)
     add_enrichment(report, enrichment, TOP_FRACTION)
     add_model_figures(report, models, train.images[faces], train.groups[faces])
+    add_model_card(report, evaluation, training_data=f"{train.source}.")
     report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
     report.write()
     echo(f"\nReport: {report.folder / 'report.md'} ({len(report.files)} files)")
@@ -86,7 +93,7 @@ def _print_evaluation(evaluation, models, echo):
     for name in models:
         echo(f"\n{name}: accuracy and recall (%) per group, on the test faces")
         echo(format_groups(evaluation.groups, name))
-    echo("\nSummary over the groups (accuracy on faces, %; non-faces: share rejected)")
+    echo(f"\nSummary over the groups ({SUMMARY_LEGEND})")
     echo(format_summary(evaluation.summary))
     for line in gap_sentences(evaluation.summary):
         echo(f"  {line}")

@@ -3,10 +3,10 @@
 import time
 
 from ..reporting import Report
-from ._data import load_test_data
-from ._evaluation import evaluate, format_groups, format_summary
+from ._data import load_folder_test_data, load_test_data
+from ._evaluation import SUMMARY_LEGEND, evaluate, format_groups, format_summary
 from ._models import load_model, model_image_shape, model_name
-from ._sections import add_evaluation, add_model_figures, gap_sentences
+from ._sections import add_evaluation, add_model_card, add_model_figures, gap_sentences
 
 __all__ = ["run_evaluate"]
 
@@ -25,19 +25,32 @@ def run_evaluate(args, echo):
     model = load_model(args.model)
     report = Report(args.out, f"Evaluation of {args.model}", force=args.force)
     shape = model_image_shape(model, args.image_size)
-    test = load_test_data(shape, seed=args.seed, n_per_group=args.n_test_per_group, ppb=args.ppb)
+    if args.image_folder:
+        test = load_folder_test_data(args.image_folder, args.groups, args.face_folder, shape)
+    else:
+        if args.groups:
+            raise ValueError("--groups goes with --image-folder: the groups of its faces.")
+        test = load_test_data(
+            shape, seed=args.seed, n_per_group=args.n_test_per_group, ppb=args.ppb
+        )
     name = model_name(model)
     echo(f"Test set: {test.source}.")
     evaluation = evaluate({name: model}, test)
     echo(f"\n{name}: accuracy and recall (%) per group, on the test faces")
     echo(format_groups(evaluation.groups, name))
-    echo("\nSummary over the groups (accuracy on faces, %; non-faces: share rejected)")
+    echo(f"\nSummary over the groups ({SUMMARY_LEGEND})")
     echo(format_summary(evaluation.summary))
     for line in gap_sentences(evaluation.summary):
         echo(f"  {line}")
     add_evaluation(report, evaluation, test)
     faces = test.faces
     add_model_figures(report, {name: model}, test.images[faces], test.groups[faces], which="test")
+    add_model_card(
+        report,
+        evaluation,
+        training_data="not recorded in the model file; `debias-estimators train` prints it "
+        "when it trains one.",
+    )
     report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
     report.write()
     echo(f"\nReport: {report.folder / 'report.md'} ({len(report.files)} files)")

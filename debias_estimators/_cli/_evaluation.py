@@ -7,20 +7,33 @@ import pandas as pd
 
 from ..metrics import group_table, metric_frames, summary_table
 
-__all__ = ["Evaluation", "evaluate", "format_groups", "format_summary", "percent_groups"]
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "SUMMARY_LEGEND",
+    "Evaluation",
+    "evaluate",
+    "format_groups",
+    "format_summary",
+    "percent_groups",
+]
 
 METRICS = ["accuracy", "recall", "count"]
 RATE_COLUMNS = ("accuracy", "recall")
-# Display names of the summary's columns: the paper's E[A] and Var[A] and the worst group.
-SUMMARY_COLUMNS = {
-    "E[A]": "E[A]",
-    "Var[A]": "Var[A]",
-    "worst_group": "worst group",
-    "worst_group_value": "worst",
-    "max_difference": "max gap",
-    "overall": "all faces",
-    "nonface_accuracy": "non-faces",
-}
+# The summary's columns, in the order shown; the console, the CSV and the Markdown report all
+# use these names, so a number is found under the same name everywhere.
+SUMMARY_COLUMNS = (
+    "E[A]",
+    "Var[A]",
+    "worst_group",
+    "worst_group_value",
+    "max_difference",
+    "overall",
+    "nonface_accuracy",
+)
+SUMMARY_LEGEND = (
+    "accuracy on faces, %; max_difference: largest gap between groups, points; overall: all "
+    "test faces; nonface_accuracy: share of the test non-faces rejected"
+)
 
 
 @dataclass
@@ -91,10 +104,9 @@ def format_summary(summary):
     Returns
     -------
     text : str
-        The table.
+        The table, its columns named as in ``summary.csv`` and ``report.md``.
     """
-    shown = summary[[c for c in SUMMARY_COLUMNS if c in summary.columns]]
-    shown = shown.rename(columns=SUMMARY_COLUMNS).rename_axis(None)
+    shown = summary[[c for c in SUMMARY_COLUMNS if c in summary.columns]].rename_axis(None)
     return shown.to_string(float_format=lambda v: f"{v:.1f}")
 
 

@@ -1,5 +1,7 @@
 """Building the two estimators with progress bars, and saving and loading fitted ones."""
 
+import re
+import sys
 from pathlib import Path
 
 import joblib
@@ -13,6 +15,7 @@ __all__ = [
     "MODEL_NAMES",
     "check_device",
     "check_new_file",
+    "write_epoch_row",
     "load_model",
     "make_model",
     "model_image_shape",
@@ -53,7 +56,7 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True):
         "verbose": int(progress),
         "callbacks": [EpochProgress(desc=MODEL_NAMES[kind])] if progress else None,
         # The epoch lines go through tqdm so that they do not tear the bar.
-        "net_params": {"callbacks__print_log__sink": tqdm.write} if progress else None,
+        "net_params": {"callbacks__print_log__sink": write_epoch_row} if progress else None,
     }
     if kind == "cnn":
         return CNNClassifier(**common)
@@ -64,6 +67,22 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True):
         kl_weight=settings.kl_weight,
         **common,
     )
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def write_epoch_row(line):
+    """Print a row of skorch's epoch table without tearing a bar; plain text off a terminal.
+
+    Parameters
+    ----------
+    line : str
+        The row, possibly with ANSI colours (skorch colours the best scores).
+    """
+    if not sys.stdout.isatty():
+        line = _ANSI.sub("", line)
+    tqdm.write(line)
 
 
 def check_device(device):

@@ -208,7 +208,24 @@ def _add_evaluate(commands):
         "write a report folder.",
     )
     evaluate.add_argument("model", help="a model saved by 'debias-estimators train'")
-    evaluate.add_argument("--ppb", metavar="DIR", help="the PPB-2017 folder (default: synthetic)")
+    source = evaluate.add_mutually_exclusive_group()
+    source.add_argument("--ppb", metavar="DIR", help="the PPB-2017 folder (default: synthetic)")
+    source.add_argument(
+        "--image-folder",
+        metavar="DIR",
+        help="your own labelled test set: one sub-folder per class (with --groups)",
+    )
+    evaluate.add_argument(
+        "--groups",
+        metavar="CSV",
+        help="with --image-folder: columns file (path inside DIR, e.g. faces/0001.png), "
+        "skin_type and gender, one row per face",
+    )
+    evaluate.add_argument(
+        "--face-folder",
+        default="faces",
+        help="with --image-folder: the class folder of faces (default faces)",
+    )
     evaluate.add_argument(
         "--n-test-per-group",
         type=positive_int,

@@ -8,6 +8,7 @@ from ._figures import dbvae_figures, group_figure, training_curve_figures
 __all__ = [
     "add_enrichment",
     "add_evaluation",
+    "add_model_card",
     "add_model_figures",
     "extreme_faces_figure",
     "gap_sentences",
@@ -65,6 +66,46 @@ def add_evaluation(report, evaluation, test):
     )
     name, fig, caption = group_figure(evaluation.groups)
     report.add_figure(fig, name, caption=caption)
+
+
+def add_model_card(report, evaluation, *, training_data):
+    """Add a short model card: intended use, groups evaluated, known failure modes, data.
+
+    Parameters
+    ----------
+    report : Report
+        The report being written.
+    evaluation : Evaluation
+        Tables of the models on the test set; its groups are listed.
+    training_data : str
+        What the models were trained on.
+    """
+    table = evaluation.groups
+    first = table[table["model"] == table["model"].iloc[0]]
+    group_columns = [c for c in first.columns if c not in ("model", "accuracy", "recall", "count")]
+    groups = ", ".join(
+        f"{' / '.join(str(row[c]) for c in group_columns)} ({int(row['count'])} faces)"
+        for _, row in first.iterrows()
+    )
+    report.add_heading("Model card")
+    report.add_text(
+        "\n".join(
+            [
+                "- **Intended use**: research and teaching on bias in face detection (face vs "
+                "non-face): measuring the accuracy gap across skin type x gender groups and how "
+                "much the DB-VAE's resampling narrows it. Not for identifying or verifying "
+                "people, nor for decisions about individuals.",
+                f"- **Groups evaluated** ({' x '.join(group_columns)}): {groups}.",
+                "- **Known failure modes**: the DB-VAE upweights what is rare *in its latent "
+                "space*, which need not be the groups measured here; with small or few epochs "
+                "it can over-correct and cost accuracy on common faces. Per-group accuracies "
+                "from a few hundred faces vary by several points between test draws. Non-faces "
+                "belong to no group, so false positives are not compared across groups. A model "
+                "trained on synthetic faces says little about photographs.",
+                f"- **Training data**: {training_data}",
+            ]
+        )
+    )
 
 
 def add_model_figures(report, models, faces, groups=None, *, which="training"):

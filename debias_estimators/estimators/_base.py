@@ -10,7 +10,12 @@ import numbers
 import numpy as np
 import torch
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
@@ -22,13 +27,20 @@ from sklearn.utils.validation import (
 
 from ._data import ArrayDataset, check_inputs
 from ._net import TrainingNet
+from ._net_params import NetParamsMixin
 
 __all__ = ["BaseNetClassifier"]
 
 PREDICT_BATCH_SIZE = 256
 
 
-class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
+class BaseNetClassifier(
+    NetParamsMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    ClassifierMixin,
+    TransformerMixin,
+    BaseEstimator,
+):
     """Base class of the skorch-backed binary classifiers; not meant for direct use."""
 
     def _module_class(self):
@@ -51,7 +63,11 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     # -- fitting -------------------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
-        """Train a new network on ``X`` and ``y``; a second call starts afresh.
+        """Train a new network on ``X`` and ``y``.
+
+        A second call starts afresh, unless ``warm_start`` is true: then a fitted estimator
+        trains ``max_epochs`` more epochs from its current weights (the data must have the
+        shape and the labels of the first fit; the network is not rebuilt).
 
         Parameters
         ----------
@@ -68,6 +84,12 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        if getattr(self, "warm_start", False) and self.__sklearn_is_fitted__():
+            dataset = self._training_dataset(X, y, sample_weight, reset=False)
+            self._check_params()
+            seed = _resolve_seed(self.random_state) + len(self.net_.history)
+            self._train(dataset, seed, epochs=self.max_epochs)
+            return self
         dataset = self._training_dataset(X, y, sample_weight, reset=True)
         self._check_params()
         seed = _resolve_seed(self.random_state)
@@ -115,6 +137,7 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
                 self.net_.partial_fit(dataset, dataset.y, epochs=epochs)
 
     def _build_net(self, seed):
+        self._check_net_params(self.net_params or {})
         return self._make_net(
             self._module_class(),
             criterion=self._criterion(),

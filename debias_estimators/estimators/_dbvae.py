@@ -62,6 +62,9 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         Training batch size.
     max_epochs : int, default=10
         Epochs of :meth:`fit`.
+    warm_start : bool, default=False
+        Let :meth:`fit` on a fitted estimator continue from the current weights for
+        ``max_epochs`` more epochs, instead of starting afresh.
     optimizer : type, default=torch.optim.Adam
         A torch optimizer class.
     pos_label : label, optional
@@ -86,7 +89,10 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     data_format : {"auto", "channels_last", "channels_first"}, default="auto"
         Layout of four-dimensional ``X``; see :mod:`debias_estimators._images`.
     net_params : dict, optional
-        Further skorch parameters, e.g. ``{"optimizer__weight_decay": 1e-4}``.
+        Further skorch parameters, e.g. ``{"optimizer__weight_decay": 1e-4}``. Such
+        parameters can also be set one by one, as in skorch: ``set_params(optimizer__weight_decay
+        =1e-4)`` (prefixes ``module``, ``criterion``, ``optimizer``, ``iterator_train``,
+        ``iterator_valid``, ``callbacks``), which ``GridSearchCV`` grids can search.
 
     Attributes
     ----------
@@ -137,6 +143,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         lr=5e-4,
         batch_size=32,
         max_epochs=10,
+        warm_start=False,
         optimizer=torch.optim.Adam,
         pos_label=None,
         random_state=None,
@@ -163,6 +170,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         self.lr = lr
         self.batch_size = batch_size
         self.max_epochs = max_epochs
+        self.warm_start = warm_start
         self.optimizer = optimizer
         self.pos_label = pos_label
         self.random_state = random_state
@@ -187,6 +195,11 @@ class DebiasedVAEClassifier(BaseNetClassifier):
             "criterion__kl_weight": self.kl_weight,
             "criterion__recon_loss": self.recon_loss,
         }
+
+    @property
+    def _n_features_out(self):
+        check_is_fitted(self)
+        return int(self.net_.module_.latent_dim)
 
     def _criterion(self):
         return DBVAELoss

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.utils import to_tensor
-from torch.utils.data import BatchSampler, DataLoader, SequentialSampler, WeightedRandomSampler
+from torch.utils.data import BatchSampler, SequentialSampler, WeightedRandomSampler
 
 from ._data import dataset_labels
 
@@ -65,25 +65,47 @@ class TrainingNet(NeuralNet):
         self.weighted_sampling = weighted_sampling
 
     def get_iterator(self, dataset, training=False):
-        """Return a loader of whole batches; training batches are drawn by a seeded sampler."""
+        """Return a loader of whole batches; training batches are drawn by a seeded sampler.
+
+        The loader is ``iterator_train`` or ``iterator_valid`` (a ``DataLoader`` by default)
+        called with that prefix's settings, as in skorch: ``batch_size``, ``shuffle``,
+        ``drop_last``, ``sampler`` and the loader's own (``num_workers``, ``pin_memory``...).
+        The batches are cut by a :class:`~torch.utils.data.BatchSampler`, so the dataset reads
+        a whole batch at once.
+        """
         prefix = "iterator_train" if training else "iterator_valid"
         kwargs = self.get_params_for(prefix)
         batch_size = kwargs.pop("batch_size", self.batch_size)
         if batch_size == -1:
             batch_size = len(dataset)
-        kwargs.pop("shuffle", None)
+        shuffle = kwargs.pop("shuffle", training)
+        drop_last = kwargs.pop("drop_last", None)
+        sampler = kwargs.pop("sampler", None)
         if training:
-            sampler = self._training_sampler(dataset)
-            # A last batch of one sample breaks BatchNorm in train mode: drop it then.
-            drop_last = len(dataset) % batch_size == 1
-        else:
-            sampler, drop_last = SequentialSampler(dataset), False
-        batches = BatchSampler(sampler, batch_size, drop_last=drop_last)
-        return DataLoader(dataset, sampler=batches, batch_size=None, **kwargs)
+            sampler = self._training_sampler(dataset, shuffle=shuffle, sampler=sampler)
+            if drop_last is None:
+                # A last batch of one sample breaks BatchNorm in train mode: drop it then.
+                drop_last = len(dataset) % batch_size == 1
+        elif sampler is None:
+            sampler = (
+                torch.utils.data.RandomSampler(dataset) if shuffle else SequentialSampler(dataset)
+            )
+        batches = BatchSampler(sampler, batch_size, drop_last=bool(drop_last))
+        iterator = self.iterator_train if training else self.iterator_valid
+        return iterator(dataset, sampler=batches, batch_size=None, **kwargs)
 
-    def _training_sampler(self, dataset):
+    def _training_sampler(self, dataset, shuffle=True, sampler=None):
+        if self.weighted_sampling and (sampler is not None or not shuffle):
+            raise ValueError(
+                "iterator_train__sampler and iterator_train__shuffle=False would replace the "
+                "latent resampling's weighted sampler; set alpha=None to train without it."
+            )
         generator = torch.Generator().manual_seed(int(self.seed) + len(self.history))
-        if not self.weighted_sampling:
+        if sampler is not None:
+            self.train_sampler_ = sampler
+        elif not shuffle:
+            self.train_sampler_ = SequentialSampler(dataset)
+        elif not self.weighted_sampling:
             self.train_sampler_ = torch.utils.data.RandomSampler(dataset, generator=generator)
         else:
             weights = torch.as_tensor(positive_share_weights(dataset_labels(dataset)))

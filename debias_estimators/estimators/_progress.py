@@ -1,10 +1,13 @@
 """A progress bar over the training epochs, advancing batch by batch.
 
 skorch's own ``ProgressBar`` shows one bar per epoch; for a run of a few long epochs one bar
-for the whole run, with the latest loss and effective sample size beside it, says more.
+for the whole run, with the latest loss and effective sample size beside it, says more. Where
+the output is not a terminal (a log file, a pipe, CI), a bar would write a new line at every
+update; there one plain line per epoch is written instead.
 """
 
 import math
+import sys
 
 from skorch.callbacks import Callback
 from tqdm.auto import tqdm
@@ -33,6 +36,9 @@ class EpochProgress(Callback):
         Keep the finished bar on screen.
     file : file-like, optional
         Where the bar is written; ``sys.stderr`` by default.
+    lines : bool or None, default=None
+        Write one plain line per epoch (``"desc: epoch 2/5, train_loss=0.4213, 3.1 s"``)
+        instead of a bar; ``None`` does so when ``file`` is not a terminal.
 
     Examples
     --------
@@ -41,12 +47,15 @@ class EpochProgress(Callback):
     >>> clf = DebiasedVAEClassifier(callbacks=[EpochProgress(desc="DB-VAE")])
     """
 
-    def __init__(self, desc="training", total_epochs=None, disable=False, leave=True, file=None):
+    def __init__(
+        self, desc="training", total_epochs=None, disable=False, leave=True, file=None, lines=None
+    ):
         self.desc = desc
         self.total_epochs = total_epochs
         self.disable = disable
         self.leave = leave
         self.file = file
+        self.lines = lines
 
     def initialize(self):
         """Reset the bar; skorch calls this when the net is (re)initialised."""
@@ -69,6 +78,12 @@ class EpochProgress(Callback):
         self.epochs_done_ = 0
         # A first guess (a validation split makes it high); the first epoch corrects it.
         self.batches_per_epoch_ = _batches_per_epoch(net, X)
+        stream = self.file if self.file is not None else sys.stderr
+        tty = _is_terminal(stream)
+        self.lines_ = self.disable is False and (not tty if self.lines is None else self.lines)
+        if self.lines_:
+            self.bar_ = None
+            return
         self.bar_ = tqdm(
             total=self.epochs_ * self.batches_per_epoch_,
             desc=self._description(),
@@ -106,6 +121,10 @@ class EpochProgress(Callback):
         **kwargs : dict
             Further arguments skorch passes to callbacks, unused.
         """
+        if getattr(self, "lines_", False):
+            self.epochs_done_ += 1
+            self._write_line(net.history[-1])
+            return
         if self.bar_ is None:
             return
         self.epochs_done_ += 1
@@ -133,6 +152,14 @@ class EpochProgress(Callback):
             self.bar_.close()
         self.bar_ = None
 
+    def _write_line(self, row):
+        scores = [f"{k}={row[k]:.4f}" for k in POSTFIX_KEYS if row.get(k) is not None]
+        if row.get("dur") is not None:
+            scores.append(f"{row['dur']:.1f} s")
+        stream = self.file if self.file is not None else sys.stderr
+        line = f"{self.desc}: epoch {self.epochs_done_}/{self.epochs_}"
+        print(", ".join([line, *scores]), file=stream, flush=True)
+
     def _description(self):
         epoch = min(self.epochs_done_ + 1, self.epochs_)
         return f"{self.desc}: epoch {epoch}/{self.epochs_}"
@@ -142,6 +169,14 @@ class EpochProgress(Callback):
         state = self.__dict__.copy()
         state["bar_"] = None
         return state
+
+
+def _is_terminal(stream):
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 def _batches_per_epoch(net, dataset):

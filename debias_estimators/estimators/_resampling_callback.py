@@ -38,7 +38,7 @@ def encode_means(module, dataset, indices, *, device="cpu", progress=False):
     device : str, default="cpu"
         Where the module lives.
     progress : bool, default=False
-        Show a progress bar.
+        Show a progress bar, where the output is a terminal.
 
     Returns
     -------
@@ -51,7 +51,9 @@ def encode_means(module, dataset, indices, *, device="cpu", progress=False):
     mu = np.empty((len(indices), module.latent_dim), np.float32)  # filled in place: no concat
     try:
         with torch.no_grad():
-            for start in tqdm(chunks, desc="resampling pass", disable=not progress, leave=False):
+            # disable=None: tqdm's own convention, no bar where the output is not a terminal.
+            disable = None if progress else True
+            for start in tqdm(chunks, desc="resampling pass", disable=disable, leave=False):
                 stop = start + ENCODE_BATCH_SIZE
                 x, _ = dataset[indices[start:stop]]
                 x = x["x"] if isinstance(x, dict) else x
@@ -82,7 +84,7 @@ class LatentResampling(Callback):
         positives never drawn yet are encoded. No extra pass, at the price of means from
         slightly older weights and from BatchNorm's batch statistics.
     progress : bool, default=False
-        Show a progress bar for each resampling pass.
+        Show a progress bar for each resampling pass, where the output is a terminal.
     warmup_epochs : int, default=0
         Epochs drawn uniformly before resampling starts: the latent space of a fresh network is
         noise, and so would be weights computed from it.

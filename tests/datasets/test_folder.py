@@ -13,11 +13,11 @@ def _save(path, width, height, value):
 @pytest.fixture
 def folder(tmp_path):
     """Two classes, three formats, two sizes, and files that must be skipped."""
-    _save(tmp_path / "faces" / "a.png", 20, 20, 200)
-    _save(tmp_path / "faces" / "b.JPG", 30, 20, 180)
-    _save(tmp_path / "other" / "c.bmp", 20, 20, 30)
-    (tmp_path / "other" / "notes.txt").write_text("not an image")
-    _save(tmp_path / "other" / ".hidden.png", 20, 20, 0)
+    _save(tmp_path / "bright" / "a.png", 20, 20, 200)
+    _save(tmp_path / "bright" / "b.JPG", 30, 20, 180)
+    _save(tmp_path / "dark" / "c.bmp", 20, 20, 30)
+    (tmp_path / "dark" / "notes.txt").write_text("not an image")
+    _save(tmp_path / "dark" / ".hidden.png", 20, 20, 0)
     _save(tmp_path / ".cache" / "d.png", 20, 20, 0)
     return tmp_path
 
@@ -26,7 +26,7 @@ def test_classes_from_folders(folder):
     data = load_image_folder(folder, image_size=16)
     assert data.images.shape == (3, 16, 16, 3)
     assert data.images.dtype == np.uint8
-    assert list(data.target_names) == ["faces", "other"]
+    assert list(data.target_names) == ["bright", "dark"]
     np.testing.assert_array_equal(data.target, [0, 0, 1])
     assert [name.rsplit("/", 1)[-1] for name in data.filenames] == ["a.png", "b.JPG", "c.bmp"]
     assert abs(int(data.images[0].mean()) - 200) <= 1
@@ -51,7 +51,7 @@ def test_sizes_that_do_not_match(folder):
 
 
 def test_unreadable_image_is_named(folder):
-    (folder / "faces" / "broken.png").write_bytes(b"\x89PNG truncated")
+    (folder / "bright" / "broken.png").write_bytes(b"\x89PNG truncated")
     with pytest.raises(ValueError, match="broken.png"):
         load_image_folder(folder)
 
@@ -84,3 +84,39 @@ def test_missing_root(tmp_path):
 def test_bad_arguments(folder, kwargs, match):
     with pytest.raises(ValueError, match=match):
         load_image_folder(folder, **kwargs)
+
+
+def test_positive_names_the_folder_of_target_1(folder):
+    data = load_image_folder(folder, image_size=16, positive="bright")
+    np.testing.assert_array_equal(data.target, [1, 1, 0])
+    assert list(data.target_names) == ["dark", "bright"]
+    (folder / "grey").mkdir()
+    _save(folder / "grey" / "e.png", 20, 20, 120)
+    three = load_image_folder(folder, image_size=16, positive="dark")
+    np.testing.assert_array_equal(three.target, [0, 0, 1, 0])
+    assert list(three.target_names) == ["bright+grey", "dark"]
+
+
+def test_an_unknown_positive_folder_is_named(folder):
+    with pytest.raises(ValueError, match=r"positive='faces' is not a class folder.*'bright'"):
+        load_image_folder(folder, positive="faces")
+
+
+@pytest.mark.parametrize(
+    "names", [("faces", "other"), ("face", "nonface"), ("positive", "rest"), ("1", "none")]
+)
+def test_a_positive_class_numbered_0_is_warned_about(tmp_path, names):
+    for value, name in enumerate(names):
+        _save(tmp_path / name / "x.png", 16, 16, 50 * value)
+    with pytest.warns(UserWarning, match=rf"pass positive='{names[0]}'"):
+        data = load_image_folder(tmp_path, image_size=16)
+    np.testing.assert_array_equal(data.target, [0, 1])
+    quiet = load_image_folder(tmp_path, image_size=16, positive=names[0])  # no warning
+    np.testing.assert_array_equal(quiet.target, [1, 0])
+
+
+def test_no_warning_when_the_names_say_nothing_or_agree(tmp_path):
+    for name in ("background", "faces"):
+        _save(tmp_path / name / "x.png", 16, 16, 10)
+    data = load_image_folder(tmp_path, image_size=16)  # faces sorts last: target 1
+    assert list(data.target_names) == ["background", "faces"]
