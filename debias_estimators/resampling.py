@@ -15,12 +15,13 @@ sample size ``1 / sum(w**2)`` shows it, and a warning is raised when it falls be
 ``min_ess_fraction`` of the samples. This module is numpy only and works on any latent matrix.
 """
 
-import numbers
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 __all__ = ["COMBINE_RULES", "LatentDensityResampler", "ResamplingCollapseWarning"]
@@ -69,6 +70,15 @@ class LatentDensityResampler(BaseEstimator):
     True
     """
 
+    # The DB-VAE's resampling parameters take their constraints from here.
+    _parameter_constraints: dict = {
+        "bins": [Interval(Integral, 1, None, closed="left")],
+        # Interval rejects NaN and infinity: a finite number above 0.
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "combine": [StrOptions(set(COMBINE_RULES))],
+        "min_ess_fraction": [Interval(Real, 0, 1, closed="both")],
+    }
+
     def __init__(self, bins=10, alpha=1e-3, combine="max", min_ess_fraction=0.01):
         self.bins = bins
         self.alpha = alpha
@@ -90,7 +100,7 @@ class LatentDensityResampler(BaseEstimator):
         self : LatentDensityResampler
             The fitted resampler.
         """
-        self._check_params()
+        self._validate_params()
         Z = check_array(Z, dtype=np.float64)
         self.n_features_in_ = Z.shape[1]
         self.bin_edges_, self.densities_ = _histograms(Z, self.bins)
@@ -167,14 +177,6 @@ class LatentDensityResampler(BaseEstimator):
                 ResamplingCollapseWarning,
                 stacklevel=3,
             )
-
-    def _check_params(self):
-        if not isinstance(self.bins, numbers.Integral) or self.bins < 1:
-            raise ValueError(f"bins must be a positive integer, got {self.bins!r}.")
-        if not isinstance(self.alpha, numbers.Real) or not self.alpha > 0:
-            raise ValueError(f"alpha must be a positive number, got {self.alpha!r}.")
-        if self.combine not in COMBINE_RULES:
-            raise ValueError(f"combine must be one of {COMBINE_RULES}, got {self.combine!r}.")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

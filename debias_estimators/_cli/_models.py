@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import joblib
-import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from ..estimators import CNNClassifier, DebiasedVAEClassifier, EpochProgress
+from ..estimators._params import check_device
 
 __all__ = [
     "MODEL_NAMES",
@@ -64,30 +64,6 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True):
         kl_weight=settings.kl_weight,
         **common,
     )
-
-
-def check_device(device):
-    """Refuse a torch device that is malformed or absent here, before any work is done.
-
-    Parameters
-    ----------
-    device : str
-        E.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
-
-    Returns
-    -------
-    device : str
-        The same string.
-    """
-    try:
-        parsed = torch.device(device)
-    except RuntimeError as err:
-        raise ValueError(f"Unknown torch device {device!r}: {err}") from err
-    if parsed.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"Device {device!r} asked for, but CUDA is not available here.")
-    if parsed.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"Device {device!r} asked for, but MPS is not available here.")
-    return device
 
 
 def check_new_file(path, *, force=False):

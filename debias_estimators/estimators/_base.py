@@ -5,7 +5,9 @@ An estimator stores its hyperparameters; ``fit`` validates the data, builds a
 mapped to binary targets (1 = ``pos_label``), so any two labels work.
 """
 
+import copy
 import numbers
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -21,7 +23,9 @@ from sklearn.utils.validation import (
 )
 
 from ._data import ArrayDataset, check_inputs
+from ._finite_loss import FiniteLoss
 from ._net import TrainingNet
+from ._params import NET_CONSTRAINTS, check_device, check_hidden_units
 
 __all__ = ["BaseNetClassifier"]
 
@@ -30,6 +34,8 @@ PREDICT_BATCH_SIZE = 256
 
 class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
     """Base class of the skorch-backed binary classifiers; not meant for direct use."""
+
+    _parameter_constraints: dict = dict(NET_CONSTRAINTS)
 
     def _module_class(self):
         raise NotImplementedError
@@ -68,11 +74,13 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        dataset = self._training_dataset(X, y, sample_weight, reset=True)
-        self._check_params()
+        self._validate_params()
+        dataset, fitted = self._training_dataset(X, y, sample_weight, reset=True)
         seed = _resolve_seed(self.random_state)
-        self.net_ = self._build_net(seed)
-        self._train(dataset, seed, epochs=None)
+        with self._unchanged_on_error():
+            vars(self).update(fitted)
+            self.net_ = self._build_net(seed)
+            self._train(dataset, seed, epochs=None)
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -96,14 +104,45 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         """
         first_call = not hasattr(self, "net_")
         if first_call:
-            self._check_params()
-        dataset = self._training_dataset(X, y, sample_weight, reset=first_call, classes=classes)
+            self._validate_params()
+        dataset, fitted = self._training_dataset(
+            X, y, sample_weight, reset=first_call, classes=classes
+        )
         seed = _resolve_seed(self.random_state)
-        if first_call:
-            self.net_ = self._build_net(seed)
-            self.net_.initialize()
-        self._train(dataset, seed + len(self.net_.history), epochs=1)
+        with self._unchanged_on_error():
+            if first_call:
+                vars(self).update(fitted)
+                self.net_ = self._build_net(seed)
+                self.net_.initialize()
+            self._train(dataset, seed + len(self.net_.history), epochs=1)
         return self
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_device(self.device)
+        check_hidden_units(self.hidden_units)
+
+    @contextmanager
+    def _unchanged_on_error(self):
+        """Leave the fitted attributes and the network's weights as they were if training fails."""
+        saved = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_")}
+        net = saved.get("net_")
+        if getattr(net, "initialized_", False):
+            # partial_fit trains the fitted network in place.
+            weights = copy.deepcopy(net.module_.state_dict())
+            optimizer = copy.deepcopy(net.optimizer_.state_dict())
+            n_epochs = len(net.history)
+        try:
+            yield
+        except BaseException:
+            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+                delattr(self, name)
+            vars(self).update(saved)
+            if getattr(net, "initialized_", False):
+                net.module_.load_state_dict(weights)
+                net.optimizer_.load_state_dict(optimizer)
+                del net.history[n_epochs:]
+            raise
 
     def _train(self, dataset, seed, epochs):
         devices = [torch.device(self.device)] if _is_cuda(self.device) else []
@@ -123,7 +162,11 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             train_split=self.train_split,
-            callbacks=[*self._training_callbacks(), *(self.callbacks or [])],
+            callbacks=[
+                ("finite_loss", FiniteLoss()),
+                *self._training_callbacks(),
+                *(self.callbacks or []),
+            ],
             verbose=self.verbose,
             device=self.device,
             compile=self.compile,
@@ -139,31 +182,40 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     # -- validation ----------------------------------------------------------------------------
     def _training_dataset(self, X, y, sample_weight, *, reset, classes=None):
+        """Check the training data; return the dataset and, if ``reset``, the new attributes.
+
+        Nothing is assigned here, so that a fit that raises leaves the estimator unchanged.
+        """
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        data = self._validate_X(X, reset=reset)
+        data = self._check_X(X, reset=reset)
         y = column_or_1d(y, warn=True)
         if y.dtype.kind in "fc":
             _assert_all_finite(y, input_name="y")
         if len(y) != len(data):
             raise ValueError(f"X has {len(data)} samples but y has {len(y)} labels.")
+        fitted = {}
         if reset:
-            self._set_classes(y, classes)
+            fitted["classes_"], fitted["pos_label_"] = self._check_classes(y, classes)
+            fitted["input_shape_"] = tuple(data.shape[1:])
+            fitted["n_features_in_"] = int(np.prod(fitted["input_shape_"]))
         elif not np.isin(y, self.classes_).all():
             unseen = np.setdiff1d(np.unique(y), self.classes_)
             raise ValueError(f"y holds labels {unseen.tolist()} not among classes_.")
-        binary = (y == self.pos_label_).astype(np.float32)
+        pos_label = fitted.get("pos_label_", getattr(self, "pos_label_", None))
+        binary = (y == pos_label).astype(np.float32)
         weights = _check_sample_weight(
             sample_weight, data, dtype=np.float32, ensure_non_negative=True
         )
         if weights.sum() <= 0:
             raise ValueError("sample_weight sums to zero: no sample would be trained on.")
         weights = weights * (len(weights) / weights.sum())
-        return ArrayDataset(data, binary, weights, with_decode_mask=self._decode_positives_only())
+        decode_mask = self._decode_positives_only()
+        return ArrayDataset(data, binary, weights, with_decode_mask=decode_mask), fitted
 
-    def _set_classes(self, y, classes):
+    def _check_classes(self, y, classes):
         if type_of_target(y) == "continuous":
             raise ValueError(
                 "Unknown label type: y holds continuous values; a classifier needs class labels."
@@ -184,17 +236,13 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
                 f"pos_label={pos_label!r} is not among the labels {labels.tolist()}; no sample of "
                 f"the positive class to learn from."
             )
-        self.classes_ = labels
-        self.pos_label_ = pos_label
         if classes is None and not (y == pos_label).any():
             raise ValueError(f"y holds no sample of pos_label={pos_label!r}.")
+        return labels, pos_label
 
-    def _validate_X(self, X, *, reset):
+    def _check_X(self, X, *, reset):
         data = check_inputs(X, image_shape=self.image_shape, data_format=self.data_format)
-        if reset:
-            self.input_shape_ = tuple(data.shape[1:])
-            self.n_features_in_ = int(np.prod(self.input_shape_))
-        elif tuple(data.shape[1:]) != self.input_shape_:
+        if not reset and tuple(data.shape[1:]) != self.input_shape_:
             raise ValueError(
                 f"X has samples of shape {tuple(data.shape[1:])} (channels first), but the "
                 f"estimator was fitted on {self.input_shape_}; X has "
@@ -203,21 +251,14 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             )
         return data
 
-    def _check_params(self):
-        for name in ("max_epochs", "batch_size", "n_filters"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        if not isinstance(self.lr, numbers.Real) or not self.lr > 0:
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}.")
-
     # -- prediction ----------------------------------------------------------------------------
     def _batched(self, X, fn):
         """Apply ``fn(module, x)`` to batches of ``X`` in eval mode, without gradients."""
         check_is_fitted(self)
-        data = self._validate_X(X, reset=False)
+        data = self._check_X(X, reset=False)
         dataset = ArrayDataset(data)
         module = self.net_.module_
+        device = _module_device(module)  # where the net lives, e.g. the CPU after unpickling
         was_training = module.training
         module.eval()
         out = []
@@ -225,7 +266,7 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             with torch.no_grad():
                 for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
                     rows = np.arange(start, min(start + PREDICT_BATCH_SIZE, len(dataset)))
-                    out.append(fn(module, _padded(dataset[rows][0]).to(self.device))[: len(rows)])
+                    out.append(fn(module, _padded(dataset[rows][0]).to(device))[: len(rows)])
         finally:
             module.train(was_training)
         return torch.cat(out).cpu().numpy().astype(np.float64)
@@ -305,6 +346,11 @@ def _padded(x):
     if missing <= 0:
         return x
     return torch.cat([x, x.new_zeros((missing, *x.shape[1:]))])
+
+
+def _module_device(module):
+    parameter = next(module.parameters(), None)
+    return torch.device("cpu") if parameter is None else parameter.device
 
 
 def _resolve_seed(random_state):
