@@ -22,7 +22,7 @@ def run_evaluate(args, echo):
         Prints one message.
     """
     start = time.perf_counter()
-    model = load_model(args.model)
+    model = load_model(args.model, allow_pickle=args.allow_pickle)
     report = Report(args.out, f"Evaluation of {args.model}", force=args.force)
     shape = model_image_shape(model, args.image_size)
     test = load_test_data(shape, seed=args.seed, n_per_group=args.n_test_per_group, ppb=args.ppb)

@@ -13,8 +13,8 @@ DESCRIPTION = (
     "(AIES 2019), next to the standard CNN it debiases."
 )
 EPILOG = (
-    "Start with 'debias-estimators demo --quick'. Saved models are pickles: load only "
-    "files you trust."
+    "Start with 'debias-estimators demo --quick'. 'train' saves models in a format whose "
+    "loading runs no code; pickles are read only with --allow-pickle: load only files you trust."
 )
 
 
@@ -132,10 +132,11 @@ def _add_demo(commands):
 def _add_train(commands):
     train = commands.add_parser(
         "train",
-        help="train one model and save it with joblib",
+        help="train one model and save it",
         description="Train a DB-VAE or a standard CNN on the lab's HDF5 file, an image "
         "folder, scikit-image's LFW subset or (by default) the skewed synthetic faces, and "
-        "save it with joblib; joblib.load reads it back.",
+        "save it with debias_estimators.save_model (JSON and weights in a zip archive, loaded "
+        "without running code); debias_estimators.load_model reads it back.",
     )
     _add_source(train)
     model = train.add_argument_group("model")
@@ -192,8 +193,8 @@ def _add_train(commands):
     train.add_argument(
         "--output",
         "-o",
-        default="model.joblib",
-        help="where to save the model (default model.joblib)",
+        default="model.zip",
+        help="where to save the model (default model.zip)",
     )
     train.add_argument("--force", action="store_true", help="replace an existing --output")
     _add_common(train, seed=False)
@@ -208,6 +209,7 @@ def _add_evaluate(commands):
         "write a report folder.",
     )
     evaluate.add_argument("model", help="a model saved by 'debias-estimators train'")
+    _add_allow_pickle(evaluate)
     evaluate.add_argument("--ppb", metavar="DIR", help="the PPB-2017 folder (default: synthetic)")
     evaluate.add_argument(
         "--n-test-per-group",
@@ -241,6 +243,7 @@ def _add_audit(commands):
         "count which attribute values are enriched among the top weights.",
     )
     audit.add_argument("model", help="a DB-VAE saved by 'debias-estimators train'")
+    _add_allow_pickle(audit)
     _add_source(audit, sized=False)
     audit.add_argument(
         "--top-fraction",
@@ -249,6 +252,15 @@ def _add_audit(commands):
         help="share of faces counted as top and bottom (default 0.1)",
     )
     _add_out(audit, "debias-audit")
+
+
+def _add_allow_pickle(parser):
+    parser.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="also load a joblib pickle; loading a pickle runs code from the file, so use only "
+        "files you trust",
+    )
 
 
 def _add_source(parser, *, sized=True):

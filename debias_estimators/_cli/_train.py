@@ -1,10 +1,9 @@
-"""``debias-estimators train``: fit one model on the chosen data and save it with joblib."""
+"""``debias-estimators train``: fit one model on the chosen data and save it (``save_model``)."""
 
 import dataclasses
 import time
 
-import joblib
-
+from ..persistence import save_model
 from ._data import load_training_data
 from ._models import MODEL_NAMES, check_device, check_new_file, make_model
 from ._settings import DEMO, override
@@ -44,6 +43,5 @@ def run_train(args, echo):
         args.model, settings, seed=args.seed, device=args.device, progress=not args.no_progress
     )
     model.fit(data.images, data.target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, path)
+    save_model(model, path, overwrite=args.force)  # atomic: a previous file survives a failure
     echo(f"Saved the {name} to {path} ({time.perf_counter() - start:.0f} s).")
