@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ..losses import RECON_LOSSES, DBVAELoss
 from ..nn import DBVAE
 from ..resampling import LatentDensityResampler
-from ._base import BaseNetClassifier
+from ._base import BaseNetClassifier, _module_device
 from ._params import NET_CONSTRAINTS
 from ._resampling_callback import LATENT_SOURCES, LatentResampling
 
@@ -259,7 +259,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         module.eval()
         try:
             with torch.no_grad():
-                out = module.decode(torch.from_numpy(Z).to(self.device)).cpu().numpy()
+                out = module.decode(torch.from_numpy(Z).to(_module_device(module))).cpu().numpy()
         finally:
             module.train(was_training)
         return self._as_samples(out)
