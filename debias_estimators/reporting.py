@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._files import atomic_path, check_writable_folder
+
 __all__ = ["Report", "markdown_table", "prepare_output_dir"]
 
 REPORT_FILE = "report.md"
@@ -46,6 +48,12 @@ def prepare_output_dir(path, *, force=False):
     FileExistsError
         If ``path`` holds files and ``force`` is false, or is a file.
     """
+    folder = _check_output_dir(path, force=force)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _check_output_dir(path, *, force):
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
         raise FileExistsError(f"{folder} exists and is not a folder.")
@@ -54,8 +62,7 @@ def prepare_output_dir(path, *, force=False):
             f"{folder} is not empty; pass --force to write into it (files of the same name "
             f"are replaced), or choose another folder."
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return check_writable_folder(folder)
 
 
 def markdown_table(table, *, index=True, float_format="{:.1f}"):
@@ -104,7 +111,9 @@ class Report:
     Parameters
     ----------
     folder : str or os.PathLike
-        Where the report goes; created if missing.
+        Where the report goes; created when the first file is written. Each file is written
+        to a temporary name and then renamed, so an interrupted run leaves the previous
+        version of a file intact.
     title : str
         The report's first heading.
     force : bool, default=False
@@ -124,7 +133,7 @@ class Report:
     """
 
     def __init__(self, folder, title, *, force=False):
-        self.folder = prepare_output_dir(folder, force=force)
+        self.folder = _check_output_dir(folder, force=force)
         self.title = title
         self.files = []
         self._lines = [f"# {title}", ""]
@@ -173,7 +182,8 @@ class Report:
             The CSV file.
         """
         path = self._path(name, ".csv")
-        table.to_csv(path, index=index)
+        with atomic_path(path, overwrite=True) as tmp:
+            table.to_csv(tmp, index=index)
         self.files.append(path)
         if caption:
             self._lines += [caption, ""]
@@ -199,7 +209,8 @@ class Report:
             The PNG file.
         """
         path = self._path(name, ".png")
-        fig.savefig(path)
+        with atomic_path(path, overwrite=True) as tmp:
+            fig.savefig(tmp, format="png")
         self.files.append(path)
         self._lines += [f"![{caption or name}]({path.name})", ""]
         if caption:
@@ -215,11 +226,13 @@ class Report:
             The report file.
         """
         path = self.folder / REPORT_FILE
-        path.write_text("\n".join(self._lines).rstrip() + "\n", encoding="utf-8")
+        with atomic_path(path, overwrite=True) as tmp:
+            tmp.write_text("\n".join(self._lines).rstrip() + "\n", encoding="utf-8")
         self.files.append(path)
         return path
 
     def _path(self, name, suffix):
         if not isinstance(name, str) or not _NAME.match(name):
             raise ValueError(f"File name {name!r} must be letters, digits, '_', '-' or '.'.")
+        self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / f"{name}{suffix}"

@@ -4,7 +4,7 @@ import time
 
 from ..reporting import Report
 from ._data import load_test_data
-from ._evaluation import evaluate, format_groups, format_summary
+from ._evaluation import evaluate, face_label, format_groups, format_summary
 from ._models import load_model, model_image_shape, model_name
 from ._sections import add_evaluation, add_model_figures, gap_sentences
 
@@ -27,7 +27,7 @@ def run_evaluate(args, echo):
     shape = model_image_shape(model, args.image_size)
     test = load_test_data(shape, seed=args.seed, n_per_group=args.n_test_per_group, ppb=args.ppb)
     name = model_name(model)
-    echo(f"Test set: {test.source}.")
+    echo(f"Test set: {test.source}; the model's label for faces: {face_label(model)!r}.")
     evaluation = evaluate({name: model}, test)
     echo(f"\n{name}: accuracy and recall (%) per group, on the test faces")
     echo(format_groups(evaluation.groups, name))

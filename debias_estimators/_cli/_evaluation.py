@@ -4,10 +4,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 
 from ..metrics import group_table, metric_frames, summary_table
 
-__all__ = ["Evaluation", "evaluate", "format_groups", "format_summary", "percent_groups"]
+__all__ = [
+    "Evaluation",
+    "evaluate",
+    "face_label",
+    "format_groups",
+    "format_summary",
+    "percent_groups",
+]
 
 METRICS = ["accuracy", "recall", "count"]
 RATE_COLUMNS = ("accuracy", "recall")
@@ -50,6 +58,8 @@ def evaluate(models, test):
     """
     if test.groups is None:
         raise ValueError(f"The test set ({test.source}) has no skin type and gender columns.")
+    # The test set's targets are 1 for faces; a model may name its classes otherwise.
+    models = {name: _FacePredictions(model) for name, model in models.items()}
     frames = metric_frames(models, test.images, test.target, test.groups, metrics=METRICS)
     summary = summary_table(frames, "accuracy")
     nonfaces = ~test.faces
@@ -59,6 +69,46 @@ def evaluate(models, test):
             for model in models.values()
         ]
     return Evaluation(group_table(frames), summary)
+
+
+class _FacePredictions:
+    """A fitted model whose predictions are 1 for its face label and 0 for any other."""
+
+    def __init__(self, model):
+        self.model = model
+        self.face_label = face_label(model)
+
+    def predict(self, X):
+        return (np.asarray(self.model.predict(X)) == self.face_label).astype(int)
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+
+def face_label(model):
+    """Return the label a fitted model predicts for faces.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted classifier, or a pipeline ending in one.
+
+    Returns
+    -------
+    label : object
+        The estimator's ``pos_label_`` when it has one; else 1.
+    """
+    last = model[-1] if isinstance(model, Pipeline) else model
+    label = getattr(last, "pos_label_", None)
+    if label is not None:
+        return label
+    classes = getattr(last, "classes_", None)
+    if classes is not None and 1 not in list(classes):
+        raise ValueError(
+            f"Cannot tell which of the model's labels {list(classes)} means a face: it has no "
+            f"pos_label_ and no label 1."
+        )
+    return 1
 
 
 def format_groups(groups, model):

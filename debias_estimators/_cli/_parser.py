@@ -1,6 +1,7 @@
 """The options of ``debias-estimators`` and its four subcommands."""
 
 import argparse
+import math
 import sys
 
 from ._settings import DEMO
@@ -64,11 +65,22 @@ def image_size(text):
     return value
 
 
+def seed(text):
+    """Parse a random seed, an integer in [0, 2**32 - 1]."""
+    value = _number(text, int, "an integer")
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1], got {text!r}")
+    return value
+
+
 def _number(text, kind, what):
     try:
-        return kind(text)
+        value = kind(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
 
 
 def build_parser():
@@ -227,7 +239,7 @@ def _add_evaluate(commands):
     )
     evaluate.add_argument(
         "--seed",
-        type=int,
+        type=seed,
         default=0,
         help="seed of the synthetic draw (the test draw is offset from it)",
     )
@@ -295,12 +307,12 @@ def _add_source(parser, *, sized=True):
             default=DEMO.image_size,
             help=f"image side in pixels (default {DEMO.image_size})",
         )
-    data.add_argument("--seed", type=int, default=0, help="seed of the data and the model")
+    data.add_argument("--seed", type=seed, default=0, help="seed of the data and the model")
 
 
 def _add_common(parser, *, seed=True):
     if seed:
-        parser.add_argument("--seed", type=int, default=0, help="seed of the data and the models")
+        parser.add_argument("--seed", type=seed, default=0, help="seed of the data and the models")
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
     parser.add_argument(
         "--no-progress", action="store_true", help="no progress bars and no per-epoch lines"
