@@ -13,7 +13,9 @@ import torch
 from PIL import Image
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier, load_model
+from debias_estimators._cli._data import load_test_data
 from debias_estimators._cli._enrichment import attribute_enrichment
+from debias_estimators._cli._evaluation import evaluate
 from debias_estimators.cli import main
 from debias_estimators.estimators._progress import EpochProgress
 
@@ -299,3 +301,15 @@ def test_evaluate_refuses_a_pickle_unless_allowed(saved_cnn, tmp_path, capsys):
     argv = ["evaluate", str(pickled), "--n-test-per-group", "4", "--out", str(tmp_path / "r")]
     assert main(argv) == 2
     assert main([*argv, "--allow-pickle"]) == 0
+
+
+def test_evaluation_reads_the_face_label_of_the_model():
+    test = load_test_data((16, 16, 3), seed=0, n_per_group=6)
+    X, y = make_blob_images(n=40, size=16)
+    params = {"n_filters": 2, "max_epochs": 1, "random_state": 0}
+    reference = evaluate({"m": CNNClassifier(**params).fit(X, y)}, test)
+    for labels, pos_label in [(y + 1, None), (np.where(y == 1, "face", "nonface"), "face")]:
+        model = CNNClassifier(pos_label=pos_label, **params).fit(X, labels)
+        result = evaluate({"m": model}, test)
+        pd.testing.assert_frame_equal(result.summary, reference.summary)
+        pd.testing.assert_frame_equal(result.groups, reference.groups)

@@ -59,30 +59,23 @@ def evaluate(models, test):
     if test.groups is None:
         raise ValueError(f"The test set ({test.source}) has no skin type and gender columns.")
     # The test set's targets are 1 for faces; a model may name its classes otherwise.
-    models = {name: _FacePredictions(model) for name, model in models.items()}
-    frames = metric_frames(models, test.images, test.target, test.groups, metrics=METRICS)
+    frames = {}
+    for name, model in models.items():
+        face = face_label(model)
+        y = np.where(test.faces, face, _other_label(model, face))
+        frames.update(
+            metric_frames(
+                {name: model}, test.images, y, test.groups, metrics=METRICS, pos_label=face
+            )
+        )
     summary = summary_table(frames, "accuracy")
     nonfaces = ~test.faces
     if nonfaces.any():
         summary["nonface_accuracy"] = [
-            100.0 * float(np.mean(model.predict(test.images[nonfaces]) != 1))
+            100.0 * float(np.mean(model.predict(test.images[nonfaces]) != face_label(model)))
             for model in models.values()
         ]
     return Evaluation(group_table(frames), summary)
-
-
-class _FacePredictions:
-    """A fitted model whose predictions are 1 for its face label and 0 for any other."""
-
-    def __init__(self, model):
-        self.model = model
-        self.face_label = face_label(model)
-
-    def predict(self, X):
-        return (np.asarray(self.model.predict(X)) == self.face_label).astype(int)
-
-    def __sklearn_is_fitted__(self):
-        return True
 
 
 def face_label(model):
@@ -109,6 +102,12 @@ def face_label(model):
             f"pos_label_ and no label 1."
         )
     return 1
+
+
+def _other_label(model, face):
+    last = model[-1] if isinstance(model, Pipeline) else model
+    others = [c for c in getattr(last, "classes_", [0]) if c != face]
+    return others[0] if others else 0
 
 
 def format_groups(groups, model):

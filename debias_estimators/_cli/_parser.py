@@ -65,7 +65,7 @@ def image_size(text):
     return value
 
 
-def seed(text):
+def seed_value(text):
     """Parse a random seed, an integer in [0, 2**32 - 1]."""
     value = _number(text, int, "an integer")
     if not 0 <= value < 2**32:
@@ -239,7 +239,7 @@ def _add_evaluate(commands):
     )
     evaluate.add_argument(
         "--seed",
-        type=seed,
+        type=seed_value,
         default=0,
         help="seed of the synthetic draw (the test draw is offset from it)",
     )
@@ -307,12 +307,14 @@ def _add_source(parser, *, sized=True):
             default=DEMO.image_size,
             help=f"image side in pixels (default {DEMO.image_size})",
         )
-    data.add_argument("--seed", type=seed, default=0, help="seed of the data and the model")
+    data.add_argument("--seed", type=seed_value, default=0, help="seed of the data and the model")
 
 
 def _add_common(parser, *, seed=True):
     if seed:
-        parser.add_argument("--seed", type=seed, default=0, help="seed of the data and the models")
+        parser.add_argument(
+            "--seed", type=seed_value, default=0, help="seed of the data and the models"
+        )
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
     parser.add_argument(
         "--no-progress", action="store_true", help="no progress bars and no per-epoch lines"
