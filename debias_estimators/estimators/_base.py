@@ -7,6 +7,8 @@ mapped to binary targets (1 = ``pos_label``), so any two labels work.
 
 import copy
 import numbers
+import re
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -25,7 +27,7 @@ from sklearn.utils.validation import (
 from ._data import ArrayDataset, check_inputs
 from ._finite_loss import FiniteLoss
 from ._net import TrainingNet
-from ._params import NET_CONSTRAINTS, check_device, check_hidden_units
+from ._params import NET_CONSTRAINTS, check_callbacks, check_device, check_hidden_units
 
 __all__ = ["BaseNetClassifier"]
 
@@ -121,6 +123,7 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         super()._validate_params()
         check_device(self.device)
         check_hidden_units(self.hidden_units)
+        check_callbacks(self.callbacks)
 
     @contextmanager
     def _unchanged_on_error(self):
@@ -209,9 +212,10 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
         weights = _check_sample_weight(
             sample_weight, data, dtype=np.float32, ensure_non_negative=True
         )
-        if weights.sum() <= 0:
+        total = weights.sum(dtype=np.float64)
+        if total <= 0:
             raise ValueError("sample_weight sums to zero: no sample would be trained on.")
-        weights = weights * (len(weights) / weights.sum())
+        weights = (weights * (len(weights) / total)).astype(np.float32)
         decode_mask = self._decode_positives_only()
         return ArrayDataset(data, binary, weights, with_decode_mask=decode_mask), fitted
 
@@ -220,7 +224,13 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             raise ValueError(
                 "Unknown label type: y holds continuous values; a classifier needs class labels."
             )
-        labels = np.unique(y if classes is None else np.asarray(classes))
+        try:
+            labels = np.unique(y if classes is None else np.asarray(classes))
+        except TypeError as err:  # e.g. None beside strings
+            raise ValueError(
+                f"The labels cannot be sorted, so the classes are not defined: {err}. Use "
+                f"labels of one type (all numbers or all strings)."
+            ) from err
         if classes is None and len(labels) < 2:
             raise ValueError(
                 f"y contains one class only ({labels.tolist()}); a classifier needs two classes."
@@ -238,11 +248,28 @@ class BaseNetClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
             )
         if classes is None and not (y == pos_label).any():
             raise ValueError(f"y holds no sample of pos_label={pos_label!r}.")
+        if self.pos_label is None and _reads_as_negation(*labels.tolist()[::-1]):
+            negative, positive = labels.tolist()
+            warnings.warn(
+                f"pos_label is None, so the positive class (the faces, whose latent structure "
+                f"is learned) is {positive!r}, the larger of the labels {labels.tolist()}; "
+                f"pass pos_label={negative!r} if that is the positive class.",
+                UserWarning,
+                stacklevel=4,
+            )
         return labels, pos_label
 
     def _check_X(self, X, *, reset):
         data = check_inputs(X, image_shape=self.image_shape, data_format=self.data_format)
         if not reset and tuple(data.shape[1:]) != self.input_shape_:
+            if data.ndim == 2 and len(self.input_shape_) == 3:
+                channels, height, width = self.input_shape_
+                raise ValueError(
+                    f"X holds feature vectors of {data.shape[1]} values, but "
+                    f"{type(self).__name__} was fitted on {height}x{width} images with "
+                    f"{channels} channel(s); pass images, or set image_shape=({height}, "
+                    f"{width}, {channels}) before fitting to read rows as images."
+                )
             raise ValueError(
                 f"X has samples of shape {tuple(data.shape[1:])} (channels first), but the "
                 f"estimator was fitted on {self.input_shape_}; X has "
@@ -346,6 +373,14 @@ def _padded(x):
     if missing <= 0:
         return x
     return torch.cat([x, x.new_zeros((missing, *x.shape[1:]))])
+
+
+def _reads_as_negation(label, other):
+    """Tell whether ``label`` reads as "not ``other``", e.g. ``"nonface"`` beside ``"face"``."""
+    if not (isinstance(label, str) and isinstance(other, str)):
+        return False
+    label, other = (re.sub(r"[^a-z0-9]", "", s.lower()) for s in (label, other))
+    return any(label == prefix + other for prefix in ("non", "not", "no"))
 
 
 def _module_device(module):

@@ -10,8 +10,9 @@ from numbers import Integral, Real
 
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
+from skorch.callbacks import Callback
 
-__all__ = ["NET_CONSTRAINTS", "check_device", "check_hidden_units"]
+__all__ = ["NET_CONSTRAINTS", "check_callbacks", "check_device", "check_hidden_units"]
 
 POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 # Interval rejects NaN and infinity: a finite number above 0.
@@ -101,3 +102,26 @@ def check_hidden_units(hidden_units):
                 f"{tuple(hidden_units)!r}."
             )
     return tuple(int(width) for width in hidden_units)
+
+
+def check_callbacks(callbacks):
+    """Check that ``callbacks`` holds skorch callbacks, alone or as ``(name, callback)`` pairs.
+
+    Parameters
+    ----------
+    callbacks : list or None
+        The estimator's ``callbacks``.
+
+    Raises
+    ------
+    TypeError
+        If an item is neither.
+    """
+    for item in callbacks or []:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            item = item[1]
+        if not isinstance(item, Callback):
+            raise TypeError(
+                f"callbacks must hold skorch callbacks (instances of skorch.callbacks.Callback) "
+                f"or (name, callback) pairs; got {item!r}."
+            )
