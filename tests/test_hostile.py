@@ -309,6 +309,7 @@ def _one_line_error(capsys, status, *fragments):
         (["train", "--h5", "{tmp}/group.h5", "-o", "{tmp}/m.zip"], ["not a dataset"]),
         (["evaluate", "{tmp}/afile"], ["--allow-pickle"]),
         (["evaluate", "{tmp}/m.zip", "--ppb", "{tmp}/nowhere", "--out", "{tmp}/r"], ["PPB"]),
+        (["audit", "{tmp}/m.zip", "--n-train", "2", "--out", "{tmp}/r"], ["at least two"]),
     ],
 )
 def test_command_line_mistakes_end_in_one_line(tmp_path, capsys, argv, fragments):
@@ -316,9 +317,10 @@ def test_command_line_mistakes_end_in_one_line(tmp_path, capsys, argv, fragments
     with h5py.File(tmp_path / "group.h5", "w") as f:
         f.create_group("images")
         f["labels"] = np.array([0, 1])
-    if "evaluate" in argv and "--ppb" in argv:
+    if "{tmp}/m.zip" in argv[1:2]:
         X, y = make_blob_images(n=8, size=16)
-        save_model(CNNClassifier(n_filters=1, max_epochs=1).fit(X, y), tmp_path / "m.zip")
+        model = DebiasedVAEClassifier(latent_dim=2, n_filters=1, max_epochs=1).fit(X, y)
+        save_model(model, tmp_path / "m.zip")
     status = main([a.format(tmp=tmp_path) for a in argv])
     _one_line_error(capsys, status, *fragments)
     # Nothing was trained, and no output or report folder was left behind.
