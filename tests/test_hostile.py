@@ -12,7 +12,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -29,6 +29,7 @@ FAST = settings(
     max_examples=12,
     deadline=None,
     database=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 OURS = ("debias_estimators", "sklearn/utils/validation.py", "sklearn/utils/_param_validation.py")
@@ -85,7 +86,9 @@ def test_any_hyperparameter_value_is_accepted_or_refused_by_name(name, value):
     est = DebiasedVAEClassifier(**{name: value})
     if _expected_valid(name, value):
         est._validate_params()
+        event("accepted")
         return
+    event("refused by name")
     with pytest.raises((ValueError, TypeError)) as info:
         est.fit(np.zeros((4, 16, 16, 3), np.uint8), [0, 1, 0, 1])
     assert_clear_error(info.value, name)
@@ -98,7 +101,9 @@ def test_any_hidden_units_value_is_accepted_or_refused_by_name(value):
     est = CNNClassifier(hidden_units=value)
     if _expected_valid("hidden_units", value):
         est._validate_params()
+        event("accepted")
         return
+    event("refused by name")
     with pytest.raises((ValueError, TypeError)) as info:
         est.fit(np.zeros((4, 6)), [0, 1, 0, 1])
     assert_clear_error(info.value, "hidden_units")
@@ -122,7 +127,7 @@ DTYPES = [np.uint8, np.int16, np.int64, np.float16, np.float32, np.float64, bool
 SPECIALS = [None, np.nan, np.inf, -1, 256, 1e39, 0.5]
 
 
-@settings(max_examples=25, deadline=None, database=None)
+@settings(max_examples=40, deadline=None, database=None, derandomize=True)
 @given(
     shape=st.sampled_from(SHAPES),
     dtype=st.sampled_from(DTYPES),
@@ -137,7 +142,8 @@ def test_random_arrays_train_or_fail_clearly(shape, dtype, special, seed):
             try:
                 X.flat[0] = special
             except (OverflowError, ValueError):
-                return  # the dtype cannot hold the value: nothing to test
+                event("value does not fit the dtype")
+                return
     y = np.arange(shape[0]) % 2
     est = CNNClassifier(n_filters=1, hidden_units=(4,), max_epochs=1, batch_size=8)
     try:
@@ -145,7 +151,9 @@ def test_random_arrays_train_or_fail_clearly(shape, dtype, special, seed):
     except (ValueError, TypeError) as err:
         assert_clear_error(err)
         assert not hasattr(est, "net_")
+        event(f"clear {type(err).__name__}")
         return
+    event("trained and predicted")
     assert set(est.predict(X)) <= {0, 1}
     assert est.predict_proba(X).shape == (shape[0], 2)
 
@@ -168,6 +176,7 @@ def blobs():
     max_examples=4,
     deadline=None,
     database=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(pair=LABELS)
