@@ -6,6 +6,7 @@ so that rare faces are seen more often.
 """
 
 from .estimators import AcceleratedDebiasedVAEClassifier, CNNClassifier, DebiasedVAEClassifier
+from .persistence import load_model, save_model
 from .preprocessing import ImageTransformer
 from .resampling import LatentDensityResampler, ResamplingCollapseWarning
 
@@ -19,4 +20,6 @@ __all__ = [
     "LatentDensityResampler",
     "ResamplingCollapseWarning",
     "__version__",
+    "load_model",
+    "save_model",
 ]

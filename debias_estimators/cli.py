@@ -15,8 +15,9 @@ from ._cli._train import run_train
 __all__ = ["main"]
 
 COMMANDS = {"demo": run_demo, "train": run_train, "evaluate": run_evaluate, "audit": run_audit}
-# What the library raises for a user's mistake: a bad value, a missing or unreadable file.
-USER_ERRORS = (ValueError, TypeError, OSError)
+# What the library raises for a user's mistake: a bad value, a missing or unreadable file, a
+# training run whose loss overflowed. A TypeError is a programming error and shows its traceback.
+USER_ERRORS = (ValueError, OSError, FloatingPointError)
 
 
 def main(argv=None):

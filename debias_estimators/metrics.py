@@ -157,6 +157,16 @@ def _drop_missing(y_true, y_pred, frame, missing):
     return y_true[keep], y_pred[keep], frame
 
 
+def _labels_1d(labels, name):
+    """Accept ``(n,)`` or ``(n, 1)`` labels; refuse anything that would be flattened."""
+    labels = np.asarray(labels)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        return labels[:, 0]
+    if labels.ndim != 1:
+        raise ValueError(f"{name} must be one label per sample, shape (n,); got {labels.shape}.")
+    return labels
+
+
 def group_metric_frame(
     y_true,
     y_pred,
@@ -212,8 +222,8 @@ def group_metric_frame(
         If a custom metric is not callable.
     """
     resolved = _resolve_metrics(metrics, pos_label)
-    y_true = np.asarray(y_true).ravel()
-    y_pred = np.asarray(y_pred).ravel()
+    y_true = _labels_1d(y_true, "y_true")
+    y_pred = _labels_1d(y_pred, "y_pred")
     frame = _as_feature_frame(sensitive_features)
     _check_lengths(y_true=y_true, y_pred=y_pred, sensitive_features=frame)
     y_true, y_pred, frame = _drop_missing(y_true, y_pred, frame, missing)
@@ -305,6 +315,8 @@ def bias_summary(metric_frame, metric="accuracy", *, ddof=0):
         If the metric is unknown, no group has a value, the values are not rates, or the
         frame has control features.
     """
+    if isinstance(ddof, bool) or not isinstance(ddof, int | np.integer) or ddof < 0:
+        raise ValueError(f"ddof must be a non-negative integer; got {ddof!r}.")
     name, values, difference, ratio, overall = _metric_values(metric_frame, metric)
     values = values.dropna().astype(float)
     _check_rates(values, metric)

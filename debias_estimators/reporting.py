@@ -19,14 +19,13 @@ name are replaced and other files are kept.
 import io
 import math
 import numbers
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from . import _report_html
+from ._files import atomic_path, check_writable_folder
 
 __all__ = ["Report", "markdown_table", "prepare_output_dir"]
 
@@ -55,6 +54,12 @@ def prepare_output_dir(path, *, force=False):
     FileExistsError
         If ``path`` holds files and ``force`` is false, or is a file.
     """
+    folder = _check_output_dir(path, force=force)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _check_output_dir(path, *, force):
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
         raise FileExistsError(f"{folder} exists and is not a folder.")
@@ -63,8 +68,7 @@ def prepare_output_dir(path, *, force=False):
             f"{folder} is not empty; pass --force to write into it (files of the same name "
             f"are replaced), or choose another folder."
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return check_writable_folder(folder)
 
 
 def markdown_table(table, *, index=True, float_format="{:.1f}"):
@@ -113,7 +117,9 @@ class Report:
     Parameters
     ----------
     folder : str or os.PathLike
-        Where the report goes; created if missing.
+        Where the report goes; created when the first file is written. Each file is written
+        to a temporary name and then renamed, so an interrupted run leaves the previous
+        version of a file intact.
     title : str
         The report's first heading.
     force : bool, default=False
@@ -133,7 +139,7 @@ class Report:
     """
 
     def __init__(self, folder, title, *, force=False):
-        self.folder = prepare_output_dir(folder, force=force)
+        self.folder = _check_output_dir(folder, force=force)
         self.title = title
         self.files = []
         self._lines = [f"# {title}", ""]
@@ -255,23 +261,11 @@ class Report:
     def _path(self, name, suffix):
         if not isinstance(name, str) or not _NAME.match(name):
             raise ValueError(f"File name {name!r} must be letters, digits, '_', '-' or '.'.")
+        self.folder.mkdir(parents=True, exist_ok=True)
         return self.folder / f"{name}{suffix}"
 
 
 def _write_atomic(path, data):
-    """Write ``data`` to a temporary file beside ``path``, then rename it onto ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """Write ``data`` beside ``path`` under a temporary name, then rename it onto ``path``."""
+    with atomic_path(path, overwrite=True) as tmp:
+        tmp.write_bytes(data)

@@ -26,12 +26,13 @@ redraws the samples of each class in inverse proportion to their density within 
 the resampler drops into an ``imblearn.pipeline.Pipeline`` on feature vectors.
 """
 
-import numbers
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
 __all__ = ["COMBINE_RULES", "LatentDensityResampler", "ResamplingCollapseWarning"]
@@ -90,6 +91,17 @@ class LatentDensityResampler(BaseEstimator):
     True
     """
 
+    # The DB-VAE's resampling parameters take their constraints from here.
+    _parameter_constraints: dict = {
+        "bins": [Interval(Integral, 1, None, closed="left")],
+        # Interval rejects NaN and infinity: a finite number above 0.
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "combine": [StrOptions(set(COMBINE_RULES))],
+        "min_ess_fraction": [Interval(Real, 0, 1, closed="both")],
+        "ess_floor": [Interval(Real, 0, 1, closed="both"), None],
+        "random_state": ["random_state"],
+    }
+
     def __init__(
         self,
         bins=10,
@@ -121,7 +133,7 @@ class LatentDensityResampler(BaseEstimator):
         self : LatentDensityResampler
             The fitted resampler.
         """
-        self._check_params()
+        self._validate_params()
         Z = check_array(Z, dtype=np.float64)
         self.n_features_in_ = Z.shape[1]
         self.bin_edges_, self.densities_ = _histograms(Z, self.bins)
@@ -155,6 +167,7 @@ class LatentDensityResampler(BaseEstimator):
         y_resampled : ndarray of shape (n_samples,)
             Their labels.
         """
+        self._validate_params()
         Z, y = check_X_y(Z, y, dtype=np.float64)
         rng = check_random_state(self.random_state)
         n = len(Z)
@@ -237,19 +250,6 @@ class LatentDensityResampler(BaseEstimator):
                 ResamplingCollapseWarning,
                 stacklevel=3,
             )
-
-    def _check_params(self):
-        if not isinstance(self.bins, numbers.Integral) or self.bins < 1:
-            raise ValueError(f"bins must be a positive integer, got {self.bins!r}.")
-        if not isinstance(self.alpha, numbers.Real) or not self.alpha > 0:
-            raise ValueError(f"alpha must be a positive number, got {self.alpha!r}.")
-        if self.combine not in COMBINE_RULES:
-            raise ValueError(f"combine must be one of {COMBINE_RULES}, got {self.combine!r}.")
-        floor = self.ess_floor
-        if floor is not None and (
-            isinstance(floor, bool) or not isinstance(floor, numbers.Real) or not 0 <= floor <= 1
-        ):
-            raise ValueError(f"ess_floor must be a number in [0, 1] or None, got {floor!r}.")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -12,9 +12,10 @@ import pytest
 import torch
 from PIL import Image
 
-from debias_estimators import CNNClassifier, DebiasedVAEClassifier
+from debias_estimators import CNNClassifier, DebiasedVAEClassifier, load_model
+from debias_estimators._cli._data import load_test_data
 from debias_estimators._cli._enrichment import attribute_enrichment
-from debias_estimators._cli._evaluation import SUMMARY_COLUMNS
+from debias_estimators._cli._evaluation import SUMMARY_COLUMNS, evaluate
 from debias_estimators.cli import main
 from debias_estimators.estimators._progress import EpochProgress
 
@@ -50,7 +51,7 @@ def assert_user_error(capsys, status, *fragments):
 
 @pytest.fixture(scope="module")
 def saved_dbvae(tmp_path_factory):
-    path = tmp_path_factory.mktemp("models") / "dbvae.joblib"
+    path = tmp_path_factory.mktemp("models") / "dbvae.zip"
     argv = ["train", *TINY_DATA, "--image-size", "16", *TINY_MODEL, "--output", str(path)]
     assert main([*argv, "--alpha", "0.05", "--combine", "geometric"]) == 0
     return path
@@ -58,7 +59,7 @@ def saved_dbvae(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def saved_cnn(tmp_path_factory):
-    path = tmp_path_factory.mktemp("models") / "cnn.joblib"
+    path = tmp_path_factory.mktemp("models") / "cnn.zip"
     argv = ["train", "--model", "cnn", *TINY_DATA, "--image-size", "16", *TINY_MODEL]
     assert main([*argv, "--output", str(path)]) == 0
     return path
@@ -117,8 +118,8 @@ def test_demo_refuses_a_non_empty_folder_without_force(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-def test_train_saves_a_model_joblib_loads(saved_dbvae):
-    clf = joblib.load(saved_dbvae)
+def test_train_saves_a_model_load_model_reads(saved_dbvae):
+    clf = load_model(saved_dbvae)
     assert isinstance(clf, DebiasedVAEClassifier)
     assert clf.latent_dim == 4 and clf.input_shape_ == (3, 16, 16)
     assert (clf.alpha, clf.combine) == (0.05, "geometric")
@@ -139,11 +140,11 @@ def test_train_reads_the_lab_h5_layout(tmp_path, capsys):
     with h5py.File(path, "w") as f:
         f["images"] = X[..., ::-1]  # the lab's file is BGR
         f["labels"] = y[:, None].astype(np.float32)
-    out = tmp_path / "model.joblib"
+    out = tmp_path / "model.zip"
     argv = ["train", "--h5", str(path), "--max-images", "30", "--image-size", "16"]
     assert main([*argv, "--model", "cnn", *TINY_MODEL, "-o", str(out)]) == 0
     assert "of its 30 images" in capsys.readouterr().out
-    assert isinstance(joblib.load(out), CNNClassifier)
+    assert isinstance(load_model(out), CNNClassifier)
 
 
 def _write_pngs(folder, images):
@@ -157,18 +158,18 @@ def test_train_reads_an_image_folder(tmp_path, capsys):
     _write_pngs(tmp_path / "data" / "faces", X[y == 1])
     _write_pngs(tmp_path / "data" / "background", X[y == 0])
     argv = ["train", "--image-folder", str(tmp_path / "data"), "--image-size", "16"]
-    out = tmp_path / "model.joblib"
+    out = tmp_path / "model.zip"
     assert main([*argv, "--model", "cnn", *TINY_MODEL, "-o", str(out)]) == 0
     assert "12 of its 24 images are faces" in capsys.readouterr().out
-    status = main([*argv, "--face-folder", "people", "-o", str(tmp_path / "other.joblib")])
+    status = main([*argv, "--face-folder", "people", "-o", str(tmp_path / "other.zip")])
     assert_user_error(capsys, status, "people", "--face-folder")
 
 
 def test_train_on_the_lfw_subset(tmp_path):
-    out = tmp_path / "lfw.joblib"
+    out = tmp_path / "lfw.zip"
     argv = ["train", "--lfw", "--image-size", "16", "--model", "cnn", *TINY_MODEL, "-o", str(out)]
     assert main(argv) == 0
-    assert joblib.load(out).input_shape_ == (3, 16, 16)
+    assert load_model(out).input_shape_ == (3, 16, 16)
 
 
 def test_evaluate_on_the_synthetic_test_set(saved_dbvae, tmp_path, capsys):
@@ -283,10 +284,10 @@ def test_audit_needs_a_dbvae(saved_cnn, tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["evaluate", "missing.joblib"], "No such model file"),
-        (["train", "--h5", "missing.h5", "-o", "{tmp}/new.joblib"], "missing.h5"),
-        (["evaluate", "{tmp}/junk.joblib", "--out", "{tmp}/r"], "Cannot load"),
-        (["evaluate", "{tmp}/m.joblib", "--ppb", "{tmp}/nowhere", "--out", "{tmp}/r"], "PPB"),
+        (["evaluate", "missing.zip"], "No such model file"),
+        (["train", "--h5", "missing.h5", "-o", "{tmp}/new.zip"], "missing.h5"),
+        (["evaluate", "{tmp}/junk.zip", "--out", "{tmp}/r"], "Cannot load"),
+        (["evaluate", "{tmp}/m.zip", "--ppb", "{tmp}/nowhere", "--out", "{tmp}/r"], "PPB"),
         (["train", "--epochs", "many"], "--epochs"),
         (["train", "--alpha", "-1"], "--alpha"),
         (["train", "--lfw", "--h5", "x.h5"], "not allowed"),
@@ -296,15 +297,15 @@ def test_audit_needs_a_dbvae(saved_cnn, tmp_path, capsys):
     ],
 )
 def test_user_mistakes_end_in_one_line_and_exit_2(argv, fragment, saved_cnn, tmp_path, capsys):
-    (tmp_path / "junk.joblib").write_text("not a model")
-    (tmp_path / "m.joblib").write_bytes(saved_cnn.read_bytes())
+    (tmp_path / "junk.zip").write_text("not a model")
+    (tmp_path / "m.zip").write_bytes(saved_cnn.read_bytes())
     status = main([a.format(tmp=tmp_path) for a in argv])
     assert_user_error(capsys, status, fragment)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_an_absent_device_is_refused_before_training(tmp_path, capsys):
-    status = main(["train", "--device", "cuda", "-o", str(tmp_path / "m.joblib")])
+    status = main(["train", "--device", "cuda", "-o", str(tmp_path / "m.zip")])
     assert_user_error(capsys, status, "CUDA")
 
 
@@ -354,3 +355,39 @@ def _dump(obj):
     joblib.dump(obj, buffer)
     buffer.seek(0)
     return buffer
+
+
+class _OpensAFile:
+    """A pickle that creates a file when loaded: stands for any code a pickle can run."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_evaluate_refuses_a_pickle_unless_allowed(saved_cnn, tmp_path, capsys):
+    marker = tmp_path / "code-ran"
+    crafted = tmp_path / "crafted.joblib"
+    joblib.dump(_OpensAFile(marker), crafted)
+    status = main(["evaluate", str(crafted), "--out", str(tmp_path / "r")])
+    assert_user_error(capsys, status, "--allow-pickle")
+    assert not marker.exists() and not (tmp_path / "r").exists()
+    pickled = tmp_path / "cnn.joblib"
+    joblib.dump(load_model(saved_cnn), pickled)
+    argv = ["evaluate", str(pickled), "--n-test-per-group", "4", "--out", str(tmp_path / "r")]
+    assert main(argv) == 2
+    assert main([*argv, "--allow-pickle"]) == 0
+
+
+def test_evaluation_reads_the_face_label_of_the_model():
+    test = load_test_data((16, 16, 3), seed=0, n_per_group=6)
+    X, y = make_blob_images(n=40, size=16)
+    params = {"n_filters": 2, "max_epochs": 1, "random_state": 0}
+    reference = evaluate({"m": CNNClassifier(**params).fit(X, y)}, test)
+    for labels, pos_label in [(y + 1, None), (np.where(y == 1, "face", "nonface"), "face")]:
+        model = CNNClassifier(pos_label=pos_label, **params).fit(X, labels)
+        result = evaluate({"m": model}, test)
+        pd.testing.assert_frame_equal(result.summary, reference.summary)
+        pd.testing.assert_frame_equal(result.groups, reference.groups)

@@ -25,7 +25,7 @@ def run_audit(args, echo):
     echo : callable
         Prints one message.
     """
-    model = load_model(args.model)
+    model = load_model(args.model, allow_pickle=args.allow_pickle)
     if not isinstance(model, DebiasedVAEClassifier):
         raise ValueError(
             f"{args.model} holds a {type(model).__name__}; audit needs a DB-VAE "
@@ -34,8 +34,11 @@ def run_audit(args, echo):
     report = Report(args.out, f"Audit of {args.model}", force=args.force)
     data = load_training_data(args, model_image_shape(model))
     faces = data.images[data.faces]
-    if len(faces) == 0:
-        raise ValueError(f"The training set ({data.source}) holds no faces to weight.")
+    if len(faces) < 2:
+        raise ValueError(
+            f"The training set ({data.source}) holds {len(faces)} face(s); weighting needs at "
+            f"least two."
+        )
     echo(f"Training set: {data.source}: {len(faces)} faces.")
     weights = resampling_weights(model, faces)
     report.add_text(

@@ -76,6 +76,8 @@ def attribute_enrichment(attributes, weights, top_fraction=0.1):
     table = pd.DataFrame(
         rows, columns=["attribute", "value", "overall", "top", "bottom", "enrichment"]
     )
+    # Numeric columns even when no attribute varies (a tiny training set): no rows at all.
+    table = table.astype({"overall": float, "top": float, "bottom": float, "enrichment": float})
     return table.sort_values(["attribute", "enrichment"], ascending=[True, False], kind="stable")
 
 

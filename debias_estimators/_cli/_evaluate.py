@@ -4,7 +4,7 @@ import time
 
 from ..reporting import Report
 from ._data import load_folder_test_data, load_test_data
-from ._evaluation import SUMMARY_LEGEND, evaluate, format_groups, format_summary
+from ._evaluation import SUMMARY_LEGEND, evaluate, face_label, format_groups, format_summary
 from ._models import load_model, model_image_shape, model_name
 from ._sections import add_evaluation, add_model_card, add_model_figures, gap_sentences
 
@@ -22,7 +22,7 @@ def run_evaluate(args, echo):
         Prints one message.
     """
     start = time.perf_counter()
-    model = load_model(args.model)
+    model = load_model(args.model, allow_pickle=args.allow_pickle)
     report = Report(args.out, f"Evaluation of {args.model}", force=args.force)
     shape = model_image_shape(model, args.image_size)
     if args.image_folder:
@@ -34,7 +34,7 @@ def run_evaluate(args, echo):
             shape, seed=args.seed, n_per_group=args.n_test_per_group, ppb=args.ppb
         )
     name = model_name(model)
-    echo(f"Test set: {test.source}.")
+    echo(f"Test set: {test.source}; the model's label for faces: {face_label(model)!r}.")
     evaluation = evaluate({name: model}, test)
     echo(f"\n{name}: accuracy and recall (%) per group, on the test faces")
     echo(format_groups(evaluation.groups, name))

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 
 from ..metrics import group_table, metric_frames, summary_table
 
@@ -12,6 +13,7 @@ __all__ = [
     "SUMMARY_LEGEND",
     "Evaluation",
     "evaluate",
+    "face_label",
     "format_groups",
     "format_summary",
     "percent_groups",
@@ -63,15 +65,56 @@ def evaluate(models, test):
     """
     if test.groups is None:
         raise ValueError(f"The test set ({test.source}) has no skin type and gender columns.")
-    frames = metric_frames(models, test.images, test.target, test.groups, metrics=METRICS)
+    # The test set's targets are 1 for faces; a model may name its classes otherwise.
+    frames = {}
+    for name, model in models.items():
+        face = face_label(model)
+        y = np.where(test.faces, face, _other_label(model, face))
+        frames.update(
+            metric_frames(
+                {name: model}, test.images, y, test.groups, metrics=METRICS, pos_label=face
+            )
+        )
     summary = summary_table(frames, "accuracy")
     nonfaces = ~test.faces
     if nonfaces.any():
         summary["nonface_accuracy"] = [
-            100.0 * float(np.mean(model.predict(test.images[nonfaces]) != 1))
+            100.0 * float(np.mean(model.predict(test.images[nonfaces]) != face_label(model)))
             for model in models.values()
         ]
     return Evaluation(group_table(frames), summary)
+
+
+def face_label(model):
+    """Return the label a fitted model predicts for faces.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted classifier, or a pipeline ending in one.
+
+    Returns
+    -------
+    label : object
+        The estimator's ``pos_label_`` when it has one; else 1.
+    """
+    last = model[-1] if isinstance(model, Pipeline) else model
+    label = getattr(last, "pos_label_", None)
+    if label is not None:
+        return label
+    classes = getattr(last, "classes_", None)
+    if classes is not None and 1 not in list(classes):
+        raise ValueError(
+            f"Cannot tell which of the model's labels {list(classes)} means a face: it has no "
+            f"pos_label_ and no label 1."
+        )
+    return 1
+
+
+def _other_label(model, face):
+    last = model[-1] if isinstance(model, Pipeline) else model
+    others = [c for c in getattr(last, "classes_", [0]) if c != face]
+    return others[0] if others else 0
 
 
 def format_groups(groups, model):

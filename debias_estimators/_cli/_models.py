@@ -5,11 +5,14 @@ import sys
 from pathlib import Path
 
 import joblib
-import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
+from .. import persistence
+from .._files import check_writable_folder
 from ..estimators import CNNClassifier, DebiasedVAEClassifier, EpochProgress
+from ..estimators._params import check_device
+from ..persistence import is_saved_model
 
 __all__ = [
     "MODEL_NAMES",
@@ -85,32 +88,11 @@ def write_epoch_row(line):
     tqdm.write(line)
 
 
-def check_device(device):
-    """Refuse a torch device that is malformed or absent here, before any work is done.
-
-    Parameters
-    ----------
-    device : str
-        E.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
-
-    Returns
-    -------
-    device : str
-        The same string.
-    """
-    try:
-        parsed = torch.device(device)
-    except RuntimeError as err:
-        raise ValueError(f"Unknown torch device {device!r}: {err}") from err
-    if parsed.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"Device {device!r} asked for, but CUDA is not available here.")
-    if parsed.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"Device {device!r} asked for, but MPS is not available here.")
-    return device
-
-
 def check_new_file(path, *, force=False):
     """Refuse to replace an existing file unless ``force``; call it before long work.
+
+    Also checks that the file's folder can be written to, so that a long training run does not
+    end in a failed save.
 
     Parameters
     ----------
@@ -126,21 +108,23 @@ def check_new_file(path, *, force=False):
     """
     path = Path(path)
     if path.is_dir():
-        raise FileExistsError(f"{path} is a folder; give a file name such as model.joblib.")
+        raise FileExistsError(f"{path} is a folder; give a file name such as model.zip.")
     if path.exists() and not force:
         raise FileExistsError(f"{path} exists; pass --force to replace it.")
+    check_writable_folder(path.parent)
     return path
 
 
-def load_model(path):
-    """Load a fitted classifier saved with joblib.
-
-    Unpickling runs code from the file: load only files you trust.
+def load_model(path, *, allow_pickle=False):
+    """Load a fitted classifier saved by ``train``, or, if allowed, a joblib pickle.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The file written by ``debias-estimators train`` (or ``joblib.dump``).
+        The file written by ``debias-estimators train`` (or ``save_model``), or by
+        ``joblib.dump`` when ``allow_pickle``.
+    allow_pickle : bool, default=False
+        Unpickle a file that is not in the safe format. Unpickling runs code from the file.
 
     Returns
     -------
@@ -150,6 +134,14 @@ def load_model(path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No such model file: {path}")
+    if is_saved_model(path):
+        return persistence.load_model(path)
+    if not allow_pickle:
+        raise ValueError(
+            f"Cannot load {path}: it is not a model saved by 'debias-estimators train'. If it is "
+            f"a joblib pickle you trust, pass --allow-pickle (loading a pickle runs code from "
+            f"the file)."
+        )
     try:
         model = joblib.load(path)
     except Exception as err:  # unpickling fails in many ways; all mean "not a model file"

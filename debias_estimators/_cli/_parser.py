@@ -1,6 +1,7 @@
 """The options of ``debias-estimators`` and its four subcommands."""
 
 import argparse
+import math
 import sys
 
 from ._settings import DEMO
@@ -13,8 +14,8 @@ DESCRIPTION = (
     "(AIES 2019), next to the standard CNN it debiases."
 )
 EPILOG = (
-    "Start with 'debias-estimators demo --quick'. Saved models are pickles: load only "
-    "files you trust."
+    "Start with 'debias-estimators demo --quick'. 'train' saves models in a format whose "
+    "loading runs no code; pickles are read only with --allow-pickle: load only files you trust."
 )
 
 
@@ -64,11 +65,22 @@ def image_size(text):
     return value
 
 
+def seed_value(text):
+    """Parse a random seed, an integer in [0, 2**32 - 1]."""
+    value = _number(text, int, "an integer")
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1], got {text!r}")
+    return value
+
+
 def _number(text, kind, what):
     try:
-        return kind(text)
+        value = kind(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
 
 
 def build_parser():
@@ -132,10 +144,11 @@ def _add_demo(commands):
 def _add_train(commands):
     train = commands.add_parser(
         "train",
-        help="train one model and save it with joblib",
+        help="train one model and save it",
         description="Train a DB-VAE or a standard CNN on the lab's HDF5 file, an image "
         "folder, scikit-image's LFW subset or (by default) the skewed synthetic faces, and "
-        "save it with joblib; joblib.load reads it back.",
+        "save it with debias_estimators.save_model (JSON and weights in a zip archive, loaded "
+        "without running code); debias_estimators.load_model reads it back.",
     )
     _add_source(train)
     model = train.add_argument_group("model")
@@ -192,8 +205,8 @@ def _add_train(commands):
     train.add_argument(
         "--output",
         "-o",
-        default="model.joblib",
-        help="where to save the model (default model.joblib)",
+        default="model.zip",
+        help="where to save the model (default model.zip)",
     )
     train.add_argument("--force", action="store_true", help="replace an existing --output")
     _add_common(train, seed=False)
@@ -208,6 +221,7 @@ def _add_evaluate(commands):
         "write a report folder.",
     )
     evaluate.add_argument("model", help="a model saved by 'debias-estimators train'")
+    _add_allow_pickle(evaluate)
     source = evaluate.add_mutually_exclusive_group()
     source.add_argument("--ppb", metavar="DIR", help="the PPB-2017 folder (default: synthetic)")
     source.add_argument(
@@ -242,7 +256,7 @@ def _add_evaluate(commands):
     )
     evaluate.add_argument(
         "--seed",
-        type=int,
+        type=seed_value,
         default=0,
         help="seed of the synthetic draw (the test draw is offset from it)",
     )
@@ -258,6 +272,7 @@ def _add_audit(commands):
         "count which attribute values are enriched among the top weights.",
     )
     audit.add_argument("model", help="a DB-VAE saved by 'debias-estimators train'")
+    _add_allow_pickle(audit)
     _add_source(audit, sized=False)
     audit.add_argument(
         "--top-fraction",
@@ -266,6 +281,15 @@ def _add_audit(commands):
         help="share of faces counted as top and bottom (default 0.1)",
     )
     _add_out(audit, "debias-audit")
+
+
+def _add_allow_pickle(parser):
+    parser.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="also load a joblib pickle; loading a pickle runs code from the file, so use only "
+        "files you trust",
+    )
 
 
 def _add_source(parser, *, sized=True):
@@ -300,12 +324,14 @@ def _add_source(parser, *, sized=True):
             default=DEMO.image_size,
             help=f"image side in pixels (default {DEMO.image_size})",
         )
-    data.add_argument("--seed", type=int, default=0, help="seed of the data and the model")
+    data.add_argument("--seed", type=seed_value, default=0, help="seed of the data and the model")
 
 
 def _add_common(parser, *, seed=True):
     if seed:
-        parser.add_argument("--seed", type=int, default=0, help="seed of the data and the models")
+        parser.add_argument(
+            "--seed", type=seed_value, default=0, help="seed of the data and the models"
+        )
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
     parser.add_argument(
         "--no-progress", action="store_true", help="no progress bars and no per-epoch lines"

@@ -1,10 +1,9 @@
-"""``debias-estimators train``: fit one model on the chosen data and save it with joblib."""
+"""``debias-estimators train``: fit one model on the chosen data and save it (``save_model``)."""
 
 import dataclasses
 import time
 
-import joblib
-
+from ..persistence import save_model
 from ._data import load_training_data
 from ._models import MODEL_NAMES, check_device, check_new_file, make_model
 from ._settings import DEMO, override
@@ -35,15 +34,15 @@ def run_train(args, echo):
         combine=args.combine,
     )
     settings = dataclasses.replace(settings, alpha=args.alpha)  # None turns resampling off
+    model = make_model(
+        args.model, settings, seed=args.seed, device=args.device, progress=not args.no_progress
+    )
+    model._validate_params()  # before the data is read
     data = load_training_data(args, (args.image_size, args.image_size, 3))
     n_faces = int(data.faces.sum())
     echo(f"Training set: {data.source}; {n_faces} of its {len(data.target)} images are faces.")
     name = MODEL_NAMES[args.model]
     echo(f"Training the {name} ({settings.epochs} epoch(s)):")
-    model = make_model(
-        args.model, settings, seed=args.seed, device=args.device, progress=not args.no_progress
-    )
     model.fit(data.images, data.target)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, path)
+    save_model(model, path, overwrite=args.force)  # atomic: a previous file survives a failure
     echo(f"Saved the {name} to {path} ({time.perf_counter() - start:.0f} s).")

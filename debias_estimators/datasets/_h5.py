@@ -77,6 +77,8 @@ def _read_labels(file, key, n_images, path):
     if key not in file:
         raise ValueError(f"{path} has no dataset {key!r}; it holds {sorted(file)}.")
     labels = file[key]
+    if not isinstance(labels, h5py.Dataset):
+        raise ValueError(f"{path}:{key} is a {type(labels).__name__}, not a dataset of labels.")
     if labels.ndim not in (1, 2) or (labels.ndim == 2 and labels.shape[1] != 1):
         raise ValueError(f"{path}:{key} must have shape (n,) or (n, 1); got {labels.shape}.")
     if labels.shape[0] != n_images:
@@ -147,7 +149,13 @@ class H5Images:
             keys = sorted(self.file)
             self.close()
             raise ValueError(f"{self.path} has no dataset {self.key!r}; it holds {keys}.")
-        return self.file[self.key]
+        data = self.file[self.key]
+        if not isinstance(data, h5py.Dataset):
+            self.close()
+            raise ValueError(
+                f"{self.path}:{self.key} is a {type(data).__name__}, not a dataset of images."
+            )
+        return data
 
     @property
     def ndim(self):

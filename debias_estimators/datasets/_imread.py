@@ -1,5 +1,7 @@
 """Reading image files into ``uint8`` arrays."""
 
+import warnings
+
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
@@ -34,11 +36,16 @@ def read_image(path, channels=3):
         If the file cannot be decoded as an image.
     """
     try:
-        with Image.open(path) as image:
-            image.load()
-            return _pixels(image, channels)
+        with warnings.catch_warnings():
+            # Pillow only warns below twice its pixel limit: refuse such images as well.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.load()
+                return _pixels(image, channels)
     except FileNotFoundError:
         raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as err:
+        raise ValueError(f"Cannot read image file {path}: too large ({err})") from err
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
         # Decoders report broken files with several exception types.
         raise ValueError(f"Cannot read image file {path}: {err}") from err
@@ -49,10 +56,33 @@ def _pixels(image, channels):
         # 16-bit grey: keep the high byte.
         grey = (np.asarray(image, dtype=np.uint16) >> 8).astype(np.uint8)
         return np.repeat(grey[..., None], channels, axis=-1)
+    if image.mode in ("I", "F"):
+        grey = _wide_grey(np.asarray(image), image.mode)
+        return np.repeat(grey[..., None], channels, axis=-1)
     mode = "L" if channels == 1 else "RGB"
     return np.asarray(image.convert(mode), dtype=np.uint8).reshape(
         image.height, image.width, channels
     )
+
+
+def _wide_grey(values, mode):
+    """32-bit grey (Pillow's modes ``I`` and ``F``) to ``uint8``, by the range it uses.
+
+    Pillow's own conversion clips these values to 0..255, so a float image in [0, 1] reads as
+    black and a 16-bit range stored in 32 bits saturates.
+    """
+    if not np.isfinite(values).all():
+        raise ValueError("the image holds NaN or infinite pixel values")
+    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+    if low < 0:
+        raise ValueError(f"negative pixel values ({low:g}) in a {mode} image")
+    if mode == "F" and high <= 1.0:
+        return np.rint(values * 255).astype(np.uint8)
+    if high <= 255:
+        return np.rint(values).astype(np.uint8)
+    if high <= 65535:
+        return (np.rint(values).astype(np.uint32) >> 8).astype(np.uint8)
+    raise ValueError(f"pixel values up to {high:g} in a {mode} image; expected at most 65535")
 
 
 def read_images(paths, shape=None, *, channels=3, center_crop=False):

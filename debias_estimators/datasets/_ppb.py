@@ -71,7 +71,7 @@ def load_ppb(root, *, image_size=64, center_crop=True, return_X_y=False):
     shape = check_size(image_size, "image_size", allow_none=False)
     folder = _find_folder(Path(root))
     table = _read_metadata(folder / METADATA_FILE)
-    paths = [folder / IMAGE_DIR / name for name in table["file"]]
+    paths = _image_paths(folder / IMAGE_DIR, table["file"], folder / METADATA_FILE)
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise FileNotFoundError(
@@ -89,6 +89,29 @@ def load_ppb(root, *, image_size=64, center_crop=True, return_X_y=False):
     )
 
 
+def _image_paths(image_dir, names, metadata):
+    """Join the file column to the image folder; refuse names that lead out of it."""
+    empty = [i + 2 for i, name in enumerate(names) if not isinstance(name, str) or not name]
+    if empty:
+        raise ValueError(
+            f"{metadata}: the file column is empty on line(s) {empty[:_MAX_NAMED]} (line 1 is "
+            f"the header)."
+        )
+    root = image_dir.resolve()
+    paths, outside = [], []
+    for name in names:
+        path = image_dir / name
+        if Path(name).is_absolute() or not path.resolve().is_relative_to(root):
+            outside.append(name)
+        paths.append(path)
+    if outside:
+        raise ValueError(
+            f"{metadata} names file(s) outside {image_dir}, e.g. {outside[:_MAX_NAMED]}; "
+            f"image files must be inside the PPB image folder."
+        )
+    return paths
+
+
 def _find_folder(root):
     for folder in (root, root / "PPB-2017"):
         if (folder / METADATA_FILE).is_file():
@@ -99,7 +122,10 @@ def _find_folder(root):
 
 
 def _read_metadata(path):
-    raw = pd.read_csv(path, dtype=str, skipinitialspace=True)
+    try:
+        raw = pd.read_csv(path, dtype=str, skipinitialspace=True)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as err:
+        raise ValueError(f"Cannot read {path} as a CSV table: {err}") from err
     columns = _match_columns(raw.columns, path)
     table = pd.DataFrame(index=raw.index)
     if "id" in columns:

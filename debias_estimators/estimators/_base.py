@@ -5,7 +5,11 @@ An estimator stores its hyperparameters; ``fit`` validates the data, builds a
 mapped to binary targets (1 = ``pos_label``), so any two labels work.
 """
 
+import copy
 import numbers
+import re
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -26,8 +30,10 @@ from sklearn.utils.validation import (
 )
 
 from ._data import ArrayDataset, check_inputs
+from ._finite_loss import FiniteLoss
 from ._net import TrainingNet
 from ._net_params import NetParamsMixin
+from ._params import NET_CONSTRAINTS, check_callbacks, check_device, check_hidden_units
 
 __all__ = ["BaseNetClassifier"]
 
@@ -42,6 +48,8 @@ class BaseNetClassifier(
     BaseEstimator,
 ):
     """Base class of the skorch-backed binary classifiers; not meant for direct use."""
+
+    _parameter_constraints: dict = dict(NET_CONSTRAINTS)
 
     def _module_class(self):
         raise NotImplementedError
@@ -84,17 +92,19 @@ class BaseNetClassifier(
         self : object
             The fitted estimator.
         """
+        self._validate_params()
         if getattr(self, "warm_start", False) and self.__sklearn_is_fitted__():
-            dataset = self._training_dataset(X, y, sample_weight, reset=False)
-            self._check_params()
+            dataset, _ = self._training_dataset(X, y, sample_weight, reset=False)
             seed = _resolve_seed(self.random_state) + len(self.net_.history)
-            self._train(dataset, seed, epochs=self.max_epochs)
+            with self._unchanged_on_error():
+                self._train(dataset, seed, epochs=self.max_epochs)
             return self
-        dataset = self._training_dataset(X, y, sample_weight, reset=True)
-        self._check_params()
+        dataset, fitted = self._training_dataset(X, y, sample_weight, reset=True)
         seed = _resolve_seed(self.random_state)
-        self.net_ = self._build_net(seed)
-        self._train(dataset, seed, epochs=None)
+        with self._unchanged_on_error():
+            vars(self).update(fitted)
+            self.net_ = self._build_net(seed)
+            self._train(dataset, seed, epochs=None)
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -118,14 +128,46 @@ class BaseNetClassifier(
         """
         first_call = not hasattr(self, "net_")
         if first_call:
-            self._check_params()
-        dataset = self._training_dataset(X, y, sample_weight, reset=first_call, classes=classes)
+            self._validate_params()
+        dataset, fitted = self._training_dataset(
+            X, y, sample_weight, reset=first_call, classes=classes
+        )
         seed = _resolve_seed(self.random_state)
-        if first_call:
-            self.net_ = self._build_net(seed)
-            self.net_.initialize()
-        self._train(dataset, seed + len(self.net_.history), epochs=1)
+        with self._unchanged_on_error():
+            if first_call:
+                vars(self).update(fitted)
+                self.net_ = self._build_net(seed)
+                self.net_.initialize()
+            self._train(dataset, seed + len(self.net_.history), epochs=1)
         return self
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_device(self.device)
+        check_hidden_units(self.hidden_units)
+        check_callbacks(self.callbacks)
+
+    @contextmanager
+    def _unchanged_on_error(self):
+        """Leave the fitted attributes and the network's weights as they were if training fails."""
+        saved = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_")}
+        net = saved.get("net_")
+        if getattr(net, "initialized_", False):
+            # partial_fit trains the fitted network in place.
+            weights = copy.deepcopy(net.module_.state_dict())
+            optimizer = copy.deepcopy(net.optimizer_.state_dict())
+            n_epochs = len(net.history)
+        try:
+            yield
+        except BaseException:
+            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+                delattr(self, name)
+            vars(self).update(saved)
+            if getattr(net, "initialized_", False):
+                net.module_.load_state_dict(weights)
+                net.optimizer_.load_state_dict(optimizer)
+                del net.history[n_epochs:]
+            raise
 
     def _train(self, dataset, seed, epochs):
         devices = [torch.device(self.device)] if _is_cuda(self.device) else []
@@ -146,7 +188,11 @@ class BaseNetClassifier(
             max_epochs=self.max_epochs,
             batch_size=self.batch_size,
             train_split=self.train_split,
-            callbacks=[*self._training_callbacks(), *(self.callbacks or [])],
+            callbacks=[
+                ("finite_loss", FiniteLoss()),
+                *self._training_callbacks(),
+                *(self.callbacks or []),
+            ],
             verbose=self.verbose,
             device=self.device,
             compile=self.compile,
@@ -162,36 +208,52 @@ class BaseNetClassifier(
 
     # -- validation ----------------------------------------------------------------------------
     def _training_dataset(self, X, y, sample_weight, *, reset, classes=None):
+        """Check the training data; return the dataset and, if ``reset``, the new attributes.
+
+        Nothing is assigned here, so that a fit that raises leaves the estimator unchanged.
+        """
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y is None."
             )
-        data = self._validate_X(X, reset=reset)
+        data = self._check_X(X, reset=reset)
         y = column_or_1d(y, warn=True)
         if y.dtype.kind in "fc":
             _assert_all_finite(y, input_name="y")
         if len(y) != len(data):
             raise ValueError(f"X has {len(data)} samples but y has {len(y)} labels.")
+        fitted = {}
         if reset:
-            self._set_classes(y, classes)
+            fitted["classes_"], fitted["pos_label_"] = self._check_classes(y, classes)
+            fitted["input_shape_"] = tuple(data.shape[1:])
+            fitted["n_features_in_"] = int(np.prod(fitted["input_shape_"]))
         elif not np.isin(y, self.classes_).all():
             unseen = np.setdiff1d(np.unique(y), self.classes_)
             raise ValueError(f"y holds labels {unseen.tolist()} not among classes_.")
-        binary = (y == self.pos_label_).astype(np.float32)
+        pos_label = fitted.get("pos_label_", getattr(self, "pos_label_", None))
+        binary = (y == pos_label).astype(np.float32)
         weights = _check_sample_weight(
             sample_weight, data, dtype=np.float32, ensure_non_negative=True
         )
-        if weights.sum() <= 0:
+        total = weights.sum(dtype=np.float64)
+        if total <= 0:
             raise ValueError("sample_weight sums to zero: no sample would be trained on.")
-        weights = weights * (len(weights) / weights.sum())
-        return ArrayDataset(data, binary, weights, with_decode_mask=self._decode_positives_only())
+        weights = (weights * (len(weights) / total)).astype(np.float32)
+        decode_mask = self._decode_positives_only()
+        return ArrayDataset(data, binary, weights, with_decode_mask=decode_mask), fitted
 
-    def _set_classes(self, y, classes):
+    def _check_classes(self, y, classes):
         if type_of_target(y) == "continuous":
             raise ValueError(
                 "Unknown label type: y holds continuous values; a classifier needs class labels."
             )
-        labels = np.unique(y if classes is None else np.asarray(classes))
+        try:
+            labels = np.unique(y if classes is None else np.asarray(classes))
+        except TypeError as err:  # e.g. None beside strings
+            raise ValueError(
+                f"The labels cannot be sorted, so the classes are not defined: {err}. Use "
+                f"labels of one type (all numbers or all strings)."
+            ) from err
         if classes is None and len(labels) < 2:
             raise ValueError(
                 f"y contains one class only ({labels.tolist()}); a classifier needs two classes."
@@ -207,17 +269,30 @@ class BaseNetClassifier(
                 f"pos_label={pos_label!r} is not among the labels {labels.tolist()}; no sample of "
                 f"the positive class to learn from."
             )
-        self.classes_ = labels
-        self.pos_label_ = pos_label
         if classes is None and not (y == pos_label).any():
             raise ValueError(f"y holds no sample of pos_label={pos_label!r}.")
+        if self.pos_label is None and _reads_as_negation(*labels.tolist()[::-1]):
+            negative, positive = labels.tolist()
+            warnings.warn(
+                f"pos_label is None, so the positive class (the faces, whose latent structure "
+                f"is learned) is {positive!r}, the larger of the labels {labels.tolist()}; "
+                f"pass pos_label={negative!r} if that is the positive class.",
+                UserWarning,
+                stacklevel=4,
+            )
+        return labels, pos_label
 
-    def _validate_X(self, X, *, reset):
+    def _check_X(self, X, *, reset):
         data = check_inputs(X, image_shape=self.image_shape, data_format=self.data_format)
-        if reset:
-            self.input_shape_ = tuple(data.shape[1:])
-            self.n_features_in_ = int(np.prod(self.input_shape_))
-        elif tuple(data.shape[1:]) != self.input_shape_:
+        if not reset and tuple(data.shape[1:]) != self.input_shape_:
+            if data.ndim == 2 and len(self.input_shape_) == 3:
+                channels, height, width = self.input_shape_
+                raise ValueError(
+                    f"X holds feature vectors of {data.shape[1]} values, but "
+                    f"{type(self).__name__} was fitted on {height}x{width} images with "
+                    f"{channels} channel(s); pass images, or set image_shape=({height}, "
+                    f"{width}, {channels}) before fitting to read rows as images."
+                )
             raise ValueError(
                 f"X has samples of shape {tuple(data.shape[1:])} (channels first), but the "
                 f"estimator was fitted on {self.input_shape_}; X has "
@@ -226,21 +301,14 @@ class BaseNetClassifier(
             )
         return data
 
-    def _check_params(self):
-        for name in ("max_epochs", "batch_size", "n_filters"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-        if not isinstance(self.lr, numbers.Real) or not self.lr > 0:
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}.")
-
     # -- prediction ----------------------------------------------------------------------------
     def _batched(self, X, fn):
         """Apply ``fn(module, x)`` to batches of ``X`` in eval mode, without gradients."""
         check_is_fitted(self)
-        data = self._validate_X(X, reset=False)
+        data = self._check_X(X, reset=False)
         dataset = ArrayDataset(data)
         module = self.net_.module_
+        device = _module_device(module)  # where the net lives, e.g. the CPU after unpickling
         was_training = module.training
         module.eval()
         out = []
@@ -248,7 +316,7 @@ class BaseNetClassifier(
             with torch.no_grad():
                 for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
                     rows = np.arange(start, min(start + PREDICT_BATCH_SIZE, len(dataset)))
-                    out.append(fn(module, _padded(dataset[rows][0]).to(self.device))[: len(rows)])
+                    out.append(fn(module, _padded(dataset[rows][0]).to(device))[: len(rows)])
         finally:
             module.train(was_training)
         return torch.cat(out).cpu().numpy().astype(np.float64)
@@ -328,6 +396,19 @@ def _padded(x):
     if missing <= 0:
         return x
     return torch.cat([x, x.new_zeros((missing, *x.shape[1:]))])
+
+
+def _reads_as_negation(label, other):
+    """Tell whether ``label`` reads as "not ``other``", e.g. ``"nonface"`` beside ``"face"``."""
+    if not (isinstance(label, str) and isinstance(other, str)):
+        return False
+    label, other = (re.sub(r"[^a-z0-9]", "", s.lower()) for s in (label, other))
+    return any(label == prefix + other for prefix in ("non", "not", "no"))
+
+
+def _module_device(module):
+    parameter = next(module.parameters(), None)
+    return torch.device("cpu") if parameter is None else parameter.device
 
 
 def _resolve_seed(random_state):

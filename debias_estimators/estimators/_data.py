@@ -41,7 +41,12 @@ def check_inputs(X, *, image_shape=None, data_format="auto"):
     if X.ndim == 2 and image_shape is not None:
         X = _rows_as_images(X, image_shape)
     if X.ndim == 2:
-        return check_array(X, dtype=np.float32, ensure_min_samples=1)
+        X = check_array(X, ensure_min_samples=1, dtype="numeric")
+        if X.dtype.kind == "f" and X.size and np.abs(X).max() > np.finfo(np.float32).max:
+            raise ValueError(
+                "X holds values beyond the float32 range (about 3.4e38); scale the features."
+            )
+        return check_array(X, dtype=np.float32)
     if X.ndim < 2:
         check_array(X)  # raises sklearn's own "Expected 2D array ... Reshape your data" error
     images, layout = check_images(X, data_format=data_format)

@@ -1,15 +1,17 @@
 """The debiasing variational autoencoder as a scikit-learn classifier."""
 
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..losses import RECON_LOSSES, DBVAELoss
 from ..nn import DBVAE
-from ..resampling import COMBINE_RULES, LatentDensityResampler
-from ._base import BaseNetClassifier
+from ..resampling import LatentDensityResampler
+from ._base import BaseNetClassifier, _module_device
+from ._params import NET_CONSTRAINTS
 from ._resampling_callback import LATENT_SOURCES, LatentResampling
 
 __all__ = ["DebiasedVAEClassifier"]
@@ -126,6 +128,20 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     (40, 4)
     """
 
+    _parameter_constraints: dict = {
+        **NET_CONSTRAINTS,
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "kl_weight": [Interval(Real, 0, None, closed="left")],
+        "recon_loss": [StrOptions(set(RECON_LOSSES))],
+        # The resampling parameters: as the resampler's; alpha=None turns resampling off.
+        "alpha": [*LatentDensityResampler._parameter_constraints["alpha"], None],
+        "bins": LatentDensityResampler._parameter_constraints["bins"],
+        "combine": LatentDensityResampler._parameter_constraints["combine"],
+        "ess_floor": LatentDensityResampler._parameter_constraints["ess_floor"],
+        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+        "resample_latents": [StrOptions(set(LATENT_SOURCES))],
+    }
+
     def __init__(
         self,
         *,
@@ -232,33 +248,6 @@ class DebiasedVAEClassifier(BaseNetClassifier):
             self.sample_weight_ = callback.sample_weight_
             self.resampler_ = callback.resampler
 
-    def _check_params(self):
-        super()._check_params()
-        if not isinstance(self.latent_dim, numbers.Integral) or self.latent_dim < 1:
-            raise ValueError(f"latent_dim must be a positive integer, got {self.latent_dim!r}.")
-        if not isinstance(self.kl_weight, numbers.Real) or self.kl_weight < 0:
-            raise ValueError(f"kl_weight must be a non-negative number, got {self.kl_weight!r}.")
-        if self.recon_loss not in RECON_LOSSES:
-            raise ValueError(f"recon_loss must be one of {RECON_LOSSES}, got {self.recon_loss!r}.")
-        if self.alpha is not None and (not isinstance(self.alpha, numbers.Real) or self.alpha <= 0):
-            raise ValueError(f"alpha must be a positive number or None, got {self.alpha!r}.")
-        if self.combine not in COMBINE_RULES:
-            raise ValueError(f"combine must be one of {COMBINE_RULES}, got {self.combine!r}.")
-        if self.resample_latents not in LATENT_SOURCES:
-            raise ValueError(
-                f"resample_latents must be one of {LATENT_SOURCES}, got {self.resample_latents!r}."
-            )
-        if not isinstance(self.bins, numbers.Integral) or self.bins < 1:
-            raise ValueError(f"bins must be a positive integer, got {self.bins!r}.")
-        floor = self.ess_floor
-        if floor is not None and (
-            isinstance(floor, bool) or not isinstance(floor, numbers.Real) or not 0 <= floor <= 1
-        ):
-            raise ValueError(f"ess_floor must be a number in [0, 1] or None, got {floor!r}.")
-        warmup = self.warmup_epochs
-        if isinstance(warmup, bool) or not isinstance(warmup, numbers.Integral) or warmup < 0:
-            raise ValueError(f"warmup_epochs must be a non-negative integer, got {warmup!r}.")
-
     @staticmethod
     def _logit(module, x):
         return module.encode(x)[0]
@@ -301,7 +290,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         module.eval()
         try:
             with torch.no_grad():
-                out = module.decode(torch.from_numpy(Z).to(self.device)).cpu().numpy()
+                out = module.decode(torch.from_numpy(Z).to(_module_device(module))).cpu().numpy()
         finally:
             module.train(was_training)
         return self._as_samples(out)

@@ -20,6 +20,7 @@ global batch of ``W * batch_size``.
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import HasMethods
 from skorch.hf import AccelerateMixin
 
 from ._dbvae import DebiasedVAEClassifier
@@ -267,6 +268,11 @@ history_
     >>> clf.fit(X, y).predict(X).shape
     (40,)
     """
+
+    _parameter_constraints: dict = {
+        **DebiasedVAEClassifier._parameter_constraints,
+        "accelerator": [HasMethods(["prepare", "backward"]), None],
+    }
 
     def __init__(
         self,

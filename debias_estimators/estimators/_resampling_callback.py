@@ -148,6 +148,10 @@ class LatentResampling(Callback):
         """
         y = dataset_labels(dataset_train)
         positives = np.flatnonzero(y > 0.5)
+        if len(positives) == 0:  # e.g. a partial_fit batch of negatives: nothing to reweight
+            self.sample_weight_ = positive_share_weights(y)
+            net.train_sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
+            return
         if len(net.history) <= self.warmup_epochs:  # history holds the epoch just begun
             self.n_encoded_ = 0
             self.sample_weight_ = positive_share_weights(y)

@@ -1,0 +1,278 @@
+"""Saving and loading fitted estimators in a format whose loading runs no code.
+
+A pickle (``joblib.dump``, ``pickle.dump``) stores how to rebuild an object, and loading one
+runs whatever code the file names: only load pickles you trust. :func:`save_model` writes a
+zip archive instead, with two members:
+
+* ``estimator.json``: the estimator's class, its hyperparameters, its classes, the input shape
+  and the training history, as JSON;
+* ``weights.pt``: the network's tensors, written with :func:`torch.save` and read back with
+  ``torch.load(weights_only=True)``, which only rebuilds tensors and plain containers.
+
+:func:`load_model` accepts the two classes of this package only, checks the hyperparameters as
+``fit`` would, rebuilds the network and loads the weights onto the device asked for (the CPU
+by default), so that a model trained on a GPU predicts on a machine without one. Training-time
+settings that are not plain values (``callbacks``, ``train_split``, a custom ``optimizer``,
+non-JSON ``net_params`` entries) are not saved; the loaded estimator has their defaults.
+"""
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+from skorch.history import History
+
+from ._files import atomic_path
+from .estimators import CNNClassifier, DebiasedVAEClassifier
+from .estimators._data import check_inputs
+from .estimators._params import check_device
+
+__all__ = ["is_saved_model", "load_model", "save_model"]
+
+FORMAT = "debias_estimators.model"
+VERSION = 1
+CLASSES = {cls.__name__: cls for cls in (CNNClassifier, DebiasedVAEClassifier)}
+_NOT_SAVED = ("callbacks", "train_split")
+_MAX_JSON_BYTES = 64 * 2**20
+_LABEL_KINDS = "biufU"
+
+
+def save_model(estimator, path, *, overwrite=False):
+    """Save a fitted estimator of this package to ``path``, in a format safe to load.
+
+    Parameters
+    ----------
+    estimator : CNNClassifier or DebiasedVAEClassifier
+        A fitted estimator.
+    path : str or os.PathLike
+        The file to write (a zip archive; ``.zip`` is a good suffix). It is written to a
+        temporary file in the same folder and then renamed, so an interrupted save leaves any
+        previous file intact.
+    overwrite : bool, default=False
+        Replace an existing file.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The file written.
+    """
+    if type(estimator).__name__ not in CLASSES or not isinstance(
+        estimator, CLASSES[type(estimator).__name__]
+    ):
+        raise TypeError(
+            f"save_model saves CNNClassifier and DebiasedVAEClassifier estimators, not "
+            f"{type(estimator).__name__}; use joblib.dump (a pickle) for other objects."
+        )
+    check_is_fitted(estimator)
+    meta = {
+        "format": FORMAT,
+        "version": VERSION,
+        "class": type(estimator).__name__,
+        "params": _plain_params(estimator),
+        "classes": _encode_labels(estimator.classes_),
+        "pos_label_index": int(np.flatnonzero(estimator.classes_ == estimator.pos_label_)[0]),
+        "input_shape": list(estimator.input_shape_),
+        "history": json.loads(json.dumps(estimator.net_.history.to_list(), default=_plain)),
+    }
+    state = estimator.net_.module_.state_dict()
+    tensors = {"module": {k: v.detach().cpu() for k, v in state.items()}}
+    if getattr(estimator, "sample_weight_", None) is not None:
+        tensors["sample_weight_"] = torch.as_tensor(estimator.sample_weight_)
+    weights = io.BytesIO()
+    torch.save(tensors, weights)
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("estimator.json", json.dumps(meta, indent=1))
+            archive.writestr("weights.pt", weights.getvalue())
+    return Path(path)
+
+
+def is_saved_model(path):
+    """Tell whether ``path`` looks like a file written by :func:`save_model`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file.
+
+    Returns
+    -------
+    answer : bool
+        True for a zip archive holding ``estimator.json`` and ``weights.pt``.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return {"estimator.json", "weights.pt"} <= set(archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def load_model(path, *, device="cpu"):
+    """Load an estimator saved by :func:`save_model`, without running code from the file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file written by :func:`save_model`.
+    device : str, default="cpu"
+        Torch device to load the network onto; it becomes the estimator's ``device``.
+
+    Returns
+    -------
+    estimator : CNNClassifier or DebiasedVAEClassifier
+        The fitted estimator.
+    """
+    path = Path(path)
+    check_device(device)
+    if not path.is_file():
+        raise FileNotFoundError(f"No such model file: {path}")
+    if not is_saved_model(path):
+        raise ValueError(
+            f"{path} is not a model saved by debias_estimators.save_model (a zip archive with "
+            f"estimator.json and weights.pt). A pickle (joblib) file runs code when loaded: "
+            f"unpickle it yourself, and only if you trust it."
+        )
+    with zipfile.ZipFile(path) as archive:
+        if archive.getinfo("estimator.json").file_size > _MAX_JSON_BYTES:
+            raise ValueError(f"{path}: estimator.json is implausibly large.")
+        try:
+            meta = json.loads(archive.read("estimator.json"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise ValueError(f"{path}: estimator.json is not valid JSON: {err}") from err
+        weights = archive.read("weights.pt")
+    estimator = _rebuild(meta, path, device)
+    try:
+        tensors = torch.load(io.BytesIO(weights), map_location=device, weights_only=True)
+        estimator.net_.module_.load_state_dict(tensors["module"])
+    except Exception as err:  # a corrupt or mismatched weights file fails in torch's own ways
+        raise ValueError(f"{path}: the weights do not fit the saved estimator: {err}") from err
+    if "sample_weight_" in tensors:
+        estimator.sample_weight_ = tensors["sample_weight_"].cpu().numpy()
+    return estimator
+
+
+def _rebuild(meta, path, device):
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a debias_estimators model file.")
+    if meta.get("version") != VERSION:
+        raise ValueError(
+            f"{path} has format version {meta.get('version')!r}; this version reads {VERSION}."
+        )
+    if meta.get("class") not in CLASSES:
+        raise ValueError(f"{path} names an unknown estimator class {meta.get('class')!r}.")
+    cls = CLASSES[meta["class"]]
+    params = dict(meta.get("params") or {})
+    unknown = set(params) - set(cls().get_params())
+    if unknown:
+        raise ValueError(f"{path} holds unknown parameters {sorted(unknown)}.")
+    for name in ("hidden_units", "image_shape"):
+        if isinstance(params.get(name), list):
+            params[name] = tuple(params[name])
+    if "optimizer" in params:
+        params["optimizer"] = _optimizer(params["optimizer"], path)
+    if params.get("pos_label") is not None:
+        params["pos_label"] = _decode_labels(params["pos_label"], path)[0]
+    params["device"] = device
+    estimator = cls(**params)
+    estimator._validate_params()
+    classes = _decode_labels(meta.get("classes"), path)
+    index = meta.get("pos_label_index")
+    shape = meta.get("input_shape")
+    if len(classes) != 2 or index not in (0, 1):
+        raise ValueError(f"{path}: the saved classes are not two labels.")
+    if not (isinstance(shape, list) and len(shape) in (1, 3) and all(_is_count(s) for s in shape)):
+        raise ValueError(f"{path}: the saved input shape {shape!r} is not valid.")
+    if len(shape) == 3:
+        try:
+            check_inputs(np.zeros((1, *shape), np.float32), data_format="channels_first")
+        except ValueError as err:
+            raise ValueError(
+                f"{path}: the saved input shape {shape!r} is not valid: {err}"
+            ) from err
+    estimator.classes_ = classes
+    estimator.pos_label_ = classes[index]
+    estimator.input_shape_ = tuple(shape)
+    estimator.n_features_in_ = int(np.prod(shape))
+    estimator.net_ = estimator._build_net(0)
+    estimator.net_.initialize()
+    if isinstance(meta.get("history"), list):
+        estimator.net_.history = History(meta["history"])
+    return estimator
+
+
+def _plain_params(estimator):
+    params = {}
+    for name, value in estimator.get_params(deep=False).items():
+        if name in _NOT_SAVED:
+            continue
+        if name == "optimizer":
+            if getattr(torch.optim, getattr(value, "__name__", ""), None) is value:
+                params[name] = value.__name__
+            continue
+        if name == "pos_label":
+            params[name] = None if value is None else _encode_labels([value])
+            continue
+        if name == "net_params" and value:
+            value = {k: v for k, v in value.items() if _is_json(v)}
+        if name == "random_state" and not (value is None or isinstance(value, int)):
+            value = None
+        if isinstance(value, tuple):
+            value = list(value)
+        if _is_json(value):
+            params[name] = value
+    return params
+
+
+def _optimizer(name, path):
+    optimizer = getattr(torch.optim, name, None) if isinstance(name, str) else None
+    if not (isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)):
+        raise ValueError(f"{path} names an unknown optimizer {name!r}.")
+    return optimizer
+
+
+def _encode_labels(labels):
+    labels = np.asarray(labels)
+    if labels.dtype.kind == "O" and all(isinstance(v, str | int | float | bool) for v in labels):
+        return {"dtype": "object", "values": labels.tolist()}
+    if labels.dtype.kind not in _LABEL_KINDS:
+        raise TypeError(
+            f"Labels of dtype {labels.dtype} cannot be saved; use numbers or strings as labels."
+        )
+    return {"dtype": labels.dtype.str, "values": labels.tolist()}
+
+
+def _decode_labels(encoded, path):
+    try:
+        dtype = np.dtype(encoded["dtype"])
+        values = encoded["values"]
+        if dtype.kind not in _LABEL_KINDS + "O" or not isinstance(values, list):
+            raise ValueError(dtype)
+        if not all(isinstance(v, str | int | float | bool) for v in values):
+            raise ValueError(values)
+        return np.array(values, dtype=dtype)
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"{path}: the saved labels are not valid.") from err
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _is_json(value):
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return None
