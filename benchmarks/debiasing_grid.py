@@ -36,6 +36,13 @@ SETTINGS = {
     "DB-VAE lab (max, a=1e-3)": {"alpha": 1e-3, "combine": "max", "ess_floor": None},
     "DB-VAE paper (product, a=0.01)": {"alpha": 0.01, "combine": "product", "ess_floor": None},
     "DB-VAE geometric a=0.05": {"alpha": 0.05, "combine": "geometric", "ess_floor": None},
+    "DB-VAE geometric a=0.05 warm-up 1": {
+        "alpha": 0.05,
+        "combine": "geometric",
+        "ess_floor": None,
+        "warmup_epochs": 1,
+    },
+    "DB-VAE max a=0.01": {"alpha": 0.01, "combine": "max", "ess_floor": None},
     "DB-VAE max a=1e-3 floor=0.5 warm-up 1": {
         "alpha": 1e-3,
         "combine": "max",
