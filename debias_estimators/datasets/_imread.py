@@ -3,8 +3,8 @@
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from ._resize import center_crop as crop_to_aspect
-from ._resize import resize_batch
+from .._resize import center_crop as crop_to_aspect
+from .._resize import resize_batch
 
 __all__ = ["IMAGE_EXTENSIONS", "read_image", "read_images"]
 

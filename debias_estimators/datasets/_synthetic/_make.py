@@ -35,6 +35,8 @@ import numbers
 
 import numpy as np
 
+from .._bunch import finish
+from .._random import as_generator
 from ._attributes import (
     ATTRIBUTE_COLUMNS,
     draw_face_attributes,
@@ -42,11 +44,9 @@ from ._attributes import (
     resolve_proportions,
     to_frame,
 )
-from ._bunch import finish
 from ._canvas import Grid
 from ._faces import render_faces
 from ._nonfaces import render_nonfaces
-from ._random import as_generator
 
 __all__ = ["make_balanced_faces", "make_biased_faces"]
 
