@@ -8,7 +8,7 @@ def test_uint8_float32_round_trip_is_exact():
     levels = np.arange(256, dtype=np.uint8).reshape(1, 16, 16, 1)
     floats = convert_dtype(levels, "float32")
     assert floats.dtype == np.float32
-    np.testing.assert_array_equal(floats, levels / np.float32(255))
+    np.testing.assert_allclose(floats, levels / 255, rtol=1e-6)
     np.testing.assert_array_equal(convert_dtype(floats, "uint8"), levels)
     assert convert_dtype(levels, "uint8") is levels
 
