@@ -144,4 +144,3 @@ def paint(canvas, mask, color):
         color = color[window]
     part = canvas[window]
     part += mask[window][..., None].astype(np.float32, copy=False) * (color - part)
-
