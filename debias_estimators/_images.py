@@ -20,6 +20,7 @@ import numpy as np
 __all__ = [
     "CHANNEL_COUNTS",
     "DATA_FORMATS",
+    "MIN_IMAGE_SIZE",
     "as_channels_first",
     "check_images",
     "infer_layout",
@@ -28,6 +29,9 @@ __all__ = [
 
 CHANNEL_COUNTS = (1, 3)
 DATA_FORMATS = ("auto", "channels_last", "channels_first")
+# The smallest side the networks take: their four stride-2 reductions take 16 pixels down to
+# 1, below that the last blocks see padding only.
+MIN_IMAGE_SIZE = 16
 _FLOAT_TOLERANCE = 1e-3
 
 

@@ -5,9 +5,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._images import DATA_FORMATS, as_channels_first, check_images
-from .datasets._pixels import DTYPES, convert_channels, convert_dtype
-from .datasets._resize import center_crop as crop_to_aspect
-from .datasets._resize import check_size, resize_batch
+from ._pixels import DTYPES, convert_channels, convert_dtype
+from ._resize import center_crop as crop_to_aspect
+from ._resize import check_size, resize_batch
 
 __all__ = ["ImageTransformer"]
 

@@ -30,6 +30,8 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import logsumexp as _logsumexp
+from scipy.special import softmax as _softmax
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -272,11 +274,6 @@ def _bin_index(values, edges):
     return np.searchsorted(edges[1:-1], values, side="right")
 
 
-def _logsumexp(a, axis):
-    top = a.max(axis=axis, keepdims=True)
-    return top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))
-
-
 def _ess(w):
     return float(1.0 / np.sum(w**2))
 
@@ -294,8 +291,3 @@ def _tempering(log_w, floor, steps=40):
         else:
             high = middle
     return low
-
-
-def _softmax(log_w):
-    w = np.exp(log_w - log_w.max())
-    return w / w.sum()

@@ -1,6 +1,5 @@
 """The command line, driven in-process on tiny settings: every subcommand and its errors."""
 
-import io
 import subprocess
 import sys
 
@@ -17,7 +16,6 @@ from debias_estimators._cli._data import load_test_data
 from debias_estimators._cli._enrichment import attribute_enrichment
 from debias_estimators._cli._evaluation import SUMMARY_COLUMNS, evaluate
 from debias_estimators.cli import main
-from debias_estimators.estimators._progress import EpochProgress
 
 from conftest import check_in_chromium, make_blob_images
 
@@ -317,44 +315,6 @@ def test_attribute_enrichment_finds_the_upweighted_value():
     assert table.loc["darker", "top"] == 100.0 and table.loc["darker", "overall"] == 10.0
     assert table.loc["darker", "enrichment"] == pytest.approx(10.0)
     assert table.loc["lighter", "bottom"] == 100.0
-
-
-def test_epoch_progress_spans_all_epochs_and_pickles():
-    X, y = make_blob_images(n=40, size=16)
-    progress = EpochProgress(desc="tiny", disable=True)
-    clf = CNNClassifier(n_filters=2, max_epochs=2, batch_size=16, callbacks=[progress])
-    clf.fit(X, y)
-    fitted = dict(clf.net_.callbacks_)["EpochProgress"]
-    assert fitted.epochs_done_ == 2 and fitted.batches_per_epoch_ == 3
-    assert joblib.load(_dump(clf)).predict(X).shape == (40,)
-
-
-@pytest.mark.parametrize("lines", [None, True])
-def test_epoch_progress_writes_one_line_per_epoch_off_a_terminal(lines):
-    X, y = make_blob_images(n=40, size=16)
-    stream = io.StringIO()  # not a terminal
-    progress = EpochProgress(desc="tiny", file=stream, lines=lines)
-    CNNClassifier(n_filters=2, max_epochs=3, batch_size=16, callbacks=[progress]).fit(X, y)
-    written = stream.getvalue()
-    assert "\r" not in written
-    rows = written.splitlines()
-    assert [row.split(",")[0] for row in rows] == [f"tiny: epoch {k}/3" for k in (1, 2, 3)]
-    assert all("train_loss=" in row and row.endswith(" s") for row in rows)
-
-
-def test_epoch_progress_draws_a_bar_when_asked_to():
-    X, y = make_blob_images(n=40, size=16)
-    stream = io.StringIO()
-    progress = EpochProgress(desc="tiny", file=stream, lines=False)
-    CNNClassifier(n_filters=2, max_epochs=2, batch_size=16, callbacks=[progress]).fit(X, y)
-    assert "\r" in stream.getvalue() and "tiny: epoch 2/2" in stream.getvalue()
-
-
-def _dump(obj):
-    buffer = io.BytesIO()
-    joblib.dump(obj, buffer)
-    buffer.seek(0)
-    return buffer
 
 
 class _OpensAFile:

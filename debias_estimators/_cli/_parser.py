@@ -4,6 +4,8 @@ import argparse
 import math
 import sys
 
+from .._images import MIN_IMAGE_SIZE
+from ..resampling import COMBINE_RULES
 from ._settings import DEMO
 
 __all__ = ["build_parser"]
@@ -58,10 +60,10 @@ def fraction(text):
 
 
 def image_size(text):
-    """Parse an image side of at least 16 pixels."""
+    """Parse an image side of at least ``MIN_IMAGE_SIZE`` pixels."""
     value = _number(text, int, "an integer")
-    if value < 16:
-        raise argparse.ArgumentTypeError(f"must be at least 16 pixels, got {text!r}")
+    if value < MIN_IMAGE_SIZE:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_IMAGE_SIZE} pixels, got {text!r}")
     return value
 
 
@@ -174,7 +176,7 @@ def _add_train(commands):
     )
     model.add_argument(
         "--combine",
-        choices=("max", "product", "geometric"),
+        choices=COMBINE_RULES,
         default=DEMO.combine,
         help=f"how the DB-VAE combines the per-dimension weights (default {DEMO.combine})",
     )

@@ -12,12 +12,11 @@ Every function returns a :class:`sklearn.utils.Bunch` (or ``(images, target)`` w
 ``return_X_y=True``) with ``uint8`` channels-last images. Nothing here imports torch.
 """
 
-from ._attributes import DEFAULT_PROPORTIONS
 from ._folder import load_image_folder
 from ._h5 import H5FaceDataset, H5Images, load_h5_faces
 from ._lfw import load_lfw_subset
 from ._ppb import load_ppb
-from ._synthetic import make_balanced_faces, make_biased_faces
+from ._synthetic import DEFAULT_PROPORTIONS, make_balanced_faces, make_biased_faces
 
 __all__ = [
     "DEFAULT_PROPORTIONS",

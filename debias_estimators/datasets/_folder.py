@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .._resize import check_size
 from ._bunch import finish
 from ._imread import IMAGE_EXTENSIONS, read_images
-from ._resize import check_size
 
 __all__ = ["load_image_folder"]
 

@@ -5,8 +5,9 @@ import warnings
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from ._resize import center_crop as crop_to_aspect
-from ._resize import resize_batch
+from .._pixels import convert_dtype
+from .._resize import center_crop as crop_to_aspect
+from .._resize import resize_batch
 
 __all__ = ["IMAGE_EXTENSIONS", "read_image", "read_images"]
 
@@ -124,8 +125,8 @@ def read_images(paths, shape=None, *, channels=3, center_crop=False):
             continue
         if center_crop:
             image = crop_to_aspect(image, shape)
-        resized = resize_batch(image[None], shape)
-        images.append(np.rint(resized[0] * 255).astype(np.uint8))
+        # skimage's anti-aliased resize, not PIL.ImageOps.fit: PIL's filters give other pixels.
+        images.append(convert_dtype(resize_batch(image[None], shape)[0], "uint8"))
     if not images:
         size = (0, 0) if shape is None else shape
         return np.empty((0, *size, channels), dtype=np.uint8)

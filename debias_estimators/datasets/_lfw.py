@@ -4,8 +4,8 @@ import numpy as np
 from skimage import data as skimage_data
 
 from .._images import check_images
+from .._pixels import DTYPES, convert_dtype
 from ._bunch import finish
-from ._pixels import DTYPES, convert_dtype
 
 __all__ = ["load_lfw_subset"]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._resize import check_size
 from ._bunch import finish
 from ._imread import read_images
-from ._resize import check_size
 
 __all__ = ["load_ppb"]
 

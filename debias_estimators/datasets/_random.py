@@ -1,7 +1,5 @@
 """Turn a ``random_state`` argument into a numpy random generator."""
 
-import numbers
-
 import numpy as np
 
 __all__ = ["as_generator"]
@@ -14,7 +12,8 @@ def as_generator(random_state):
     ----------
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState
         ``None`` draws fresh entropy; an int seeds a new generator; a generator is used as is;
-        a legacy ``RandomState`` seeds a new generator from its stream.
+        a legacy ``RandomState`` seeds a new generator from its stream. Anything else that
+        :func:`numpy.random.default_rng` takes (a ``SeedSequence``, a bit generator) works too.
 
     Returns
     -------
@@ -28,15 +27,15 @@ def as_generator(random_state):
     ValueError
         If ``random_state`` is a negative int.
     """
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        if random_state is not None and random_state < 0:
-            raise ValueError(f"random_state must be non-negative, got {random_state}.")
-        return np.random.default_rng(random_state)
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(2**31 - 1))
-    raise TypeError(
-        f"random_state must be None, an int or a numpy random generator; got "
-        f"{type(random_state).__name__}."
-    )
+    seed = random_state
+    if isinstance(seed, np.random.RandomState):
+        seed = seed.randint(2**31 - 1)
+    try:
+        return np.random.default_rng(seed)
+    except TypeError as err:
+        raise TypeError(
+            f"random_state must be None, an int or a numpy random generator; got "
+            f"{type(random_state).__name__}."
+        ) from err
+    except ValueError as err:
+        raise ValueError(f"random_state must be non-negative, got {random_state!r}.") from err

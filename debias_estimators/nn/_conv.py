@@ -8,6 +8,8 @@ encoder's own feature-map sizes, so a reconstruction always has exactly the inpu
 
 from torch import nn
 
+from .._images import MIN_IMAGE_SIZE
+
 __all__ = ["ConvDecoder", "ConvEncoder", "MIN_IMAGE_SIZE", "conv_feature_sizes"]
 
 KERNELS = (5, 5, 3, 3)
@@ -15,8 +17,6 @@ PADDINGS = (2, 2, 1, 1)
 WIDTHS = (1, 2, 4, 6)
 STRIDE = 2
 HIDDEN_UNITS = 512
-# Four stride-2 reductions take 16 pixels down to 1: below that the last blocks see padding only.
-MIN_IMAGE_SIZE = 16
 
 
 def conv_feature_sizes(size):

@@ -35,6 +35,9 @@ import numbers
 
 import numpy as np
 
+from ..._images import MIN_IMAGE_SIZE
+from .._bunch import finish
+from .._random import as_generator
 from ._attributes import (
     ATTRIBUTE_COLUMNS,
     draw_face_attributes,
@@ -42,17 +45,14 @@ from ._attributes import (
     resolve_proportions,
     to_frame,
 )
-from ._bunch import finish
 from ._canvas import Grid
 from ._faces import render_faces
 from ._nonfaces import render_nonfaces
-from ._random import as_generator
 
 __all__ = ["make_balanced_faces", "make_biased_faces"]
 
 # Images are drawn in fixed chunks (one random stream each), so results do not depend on memory.
 _CHUNK = 128
-_MIN_SIZE = 16
 
 
 def make_biased_faces(
@@ -190,8 +190,8 @@ def _check_count(value, name):
 
 
 def _check_size(value):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < _MIN_SIZE:
-        raise ValueError(f"image_size must be an int of at least {_MIN_SIZE}; got {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < MIN_IMAGE_SIZE:
+        raise ValueError(f"image_size must be an int of at least {MIN_IMAGE_SIZE}; got {value!r}.")
     return int(value)
 
 

@@ -11,7 +11,6 @@ import numpy as np
 
 __all__ = [
     "Grid",
-    "blend",
     "ellipse",
     "paint",
     "rotated_ellipse",
@@ -145,21 +144,3 @@ def paint(canvas, mask, color):
         color = color[window]
     part = canvas[window]
     part += mask[window][..., None].astype(np.float32, copy=False) * (color - part)
-
-
-def blend(mask, on):
-    """Switch masks off for the images where ``on`` is false.
-
-    Parameters
-    ----------
-    mask : ndarray of shape (m, ...)
-        Coverage.
-    on : ndarray of bool of shape (m,)
-        Which images get the shape.
-
-    Returns
-    -------
-    mask : ndarray
-        ``mask`` times ``on``.
-    """
-    return mask * np.asarray(on, dtype=np.float32).reshape((-1,) + (1,) * (mask.ndim - 1))
