@@ -265,6 +265,7 @@ def test_cached_latents_are_the_training_steps_means_of_the_right_samples():
     assert not np.allclose(callback._cache[faces], 0)
 
 
+@pytest.mark.slow  # torch.compile traces and builds kernels: about 20 s
 def test_compiled_module_trains_predicts_and_pickles_like_eager():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 5)).astype(np.float32)
