@@ -13,6 +13,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
     "script, csv",
     [
         ("throughput.py", "throughput.csv"),
+        ("latency.py", "latency.csv"),
         ("resampling_overhead.py", "resampling_agreement.csv"),
         # These start a fresh Python (torch and all) for every configuration they measure.
         pytest.param("memory.py", "memory.csv", marks=pytest.mark.slow),
