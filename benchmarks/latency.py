@@ -39,7 +39,7 @@ def main(argv=None):
     parser.add_argument("--size", type=int, default=64)
     parser.add_argument("--batch", type=int, default=512, help="images of the throughput row")
     parser.add_argument("--repeat", type=int, default=100, help="one-image calls timed")
-    parser.add_argument("--repeat-batch", type=int, default=8, help="batch calls timed")
+    parser.add_argument("--repeat-batch", type=int, default=12, help="batch calls timed")
     parser.add_argument("--out", default=None, help="folder for the CSV")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for tests")
     args = parser.parse_args(argv)
