@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 TORCH_PIN ?= torch==2.13.0
 DOCS_STAMP := $(VENV)/.docs-installed-stamp
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo test test-fast lint bench docs clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check debias_estimators tests examples benchmarks
 	$(PY) -m pytest -q
+
+# The quick loop while developing: every test but those marked slow (make test runs them all).
+test-fast: $(STAMP)
+	$(PY) -m ruff check debias_estimators tests examples benchmarks
+	$(PY) -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(PY) -m ruff check debias_estimators tests examples benchmarks

@@ -101,7 +101,7 @@ def main(argv=None):
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.smoke:
-        args.sizes, args.size, args.batches = [100, 200], 16, 2
+        args.sizes, args.size, args.batches = [100], 16, 2
     if args.child:
         lazy = args.modes[0] == "lazy"
         _child(args.child, lazy, args.batches, args.num_workers)

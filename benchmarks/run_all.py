@@ -10,6 +10,7 @@ HERE = Path(__file__).resolve().parent
 SCRIPTS = [
     "reference.py",
     "throughput.py",
+    "latency.py",
     "resampling_overhead.py",
     "memory.py",
     "lazy_h5_memory.py",

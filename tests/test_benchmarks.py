@@ -13,11 +13,13 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
     "script, csv",
     [
         ("throughput.py", "throughput.csv"),
+        ("latency.py", "latency.csv"),
         ("resampling_overhead.py", "resampling_agreement.csv"),
-        ("memory.py", "memory.csv"),
-        ("lazy_h5_memory.py", "lazy_h5_memory.csv"),
+        # These start a fresh Python (torch and all) for every configuration they measure.
+        pytest.param("memory.py", "memory.csv", marks=pytest.mark.slow),
+        pytest.param("lazy_h5_memory.py", "lazy_h5_memory.csv", marks=pytest.mark.slow),
         ("scaling.py", "scaling.csv"),
-        ("debiasing_effect.py", "debiasing_effect.csv"),
+        pytest.param("debiasing_effect.py", "debiasing_effect.csv", marks=pytest.mark.slow),
     ],
 )
 def test_benchmark_runs_on_smoke_settings(script, csv, tmp_path):

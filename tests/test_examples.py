@@ -20,6 +20,7 @@ def test_the_gallery_has_its_examples():
     } <= names
 
 
+@pytest.mark.slow  # a fresh Python per example, each about ten seconds
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda path: path.stem)
 def test_example_runs_and_saves_its_figure(example, tmp_path):
     env = {

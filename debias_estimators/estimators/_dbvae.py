@@ -308,7 +308,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         reconstructions : ndarray
             Images ``(n, H, W, C)`` clipped to ``[0, 1]``, or vectors ``(n, n_features)``.
         """
-        out = self._batched(X, lambda module, x: module.decode(module.encode(x)[1]))
+        out = self._batched(X, lambda module, x: module.decode(module.encode(x)[1]), pad=True)
         return self._as_samples(out)
 
     def _as_samples(self, out):

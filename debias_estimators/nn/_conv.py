@@ -9,6 +9,7 @@ encoder's own feature-map sizes, so a reconstruction always has exactly the inpu
 from torch import nn
 
 from .._images import MIN_IMAGE_SIZE
+from ._invariant import InvariantConv2d, InvariantLinear
 
 __all__ = ["ConvDecoder", "ConvEncoder", "MIN_IMAGE_SIZE", "conv_feature_sizes"]
 
@@ -60,14 +61,14 @@ class ConvEncoder(nn.Module):
             widths[:-1], widths[1:], KERNELS, PADDINGS, strict=True
         ):
             blocks += [
-                nn.Conv2d(c_in, c_out, kernel, stride=STRIDE, padding=padding),
+                InvariantConv2d(c_in, c_out, kernel, stride=STRIDE, padding=padding),
                 nn.ReLU(),
                 nn.BatchNorm2d(c_out),
             ]
         self.features = nn.Sequential(*blocks, nn.Flatten())
         flat = widths[-1] * conv_feature_sizes(height)[-1] * conv_feature_sizes(width)[-1]
-        self.hidden = nn.Sequential(nn.Linear(flat, HIDDEN_UNITS), nn.ReLU())
-        self.head = nn.Linear(HIDDEN_UNITS, n_outputs)
+        self.hidden = nn.Sequential(InvariantLinear(flat, HIDDEN_UNITS), nn.ReLU())
+        self.head = InvariantLinear(HIDDEN_UNITS, n_outputs)
 
     def embed(self, x):
         """Return the penultimate (512-unit) features of a batch.
@@ -120,7 +121,7 @@ class ConvDecoder(nn.Module):
         self.start_shape = (n_filters * WIDTHS[-1], heights[-1], widths_px[-1])
         chans = [channels] + [n_filters * w for w in WIDTHS]
         layers = [
-            nn.Linear(latent_dim, self.start_shape[0] * heights[-1] * widths_px[-1]),
+            InvariantLinear(latent_dim, self.start_shape[0] * heights[-1] * widths_px[-1]),
             nn.ReLU(),
             nn.Unflatten(1, self.start_shape),
         ]

@@ -2,13 +2,15 @@
 
 from torch import nn
 
+from ._invariant import InvariantLinear
+
 __all__ = ["MLPDecoder", "MLPEncoder"]
 
 
 def _stack(sizes):
     layers = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
-        layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+        layers += [InvariantLinear(n_in, n_out), nn.ReLU()]
     return layers
 
 
@@ -29,7 +31,7 @@ class MLPEncoder(nn.Module):
         super().__init__()
         sizes = [n_features, *hidden_units]
         self.hidden = nn.Sequential(*_stack(sizes))
-        self.head = nn.Linear(sizes[-1], n_outputs)
+        self.head = InvariantLinear(sizes[-1], n_outputs)
 
     def embed(self, x):
         """Return the last hidden layer's activations.
@@ -78,7 +80,7 @@ class MLPDecoder(nn.Module):
     def __init__(self, latent_dim, n_features, hidden_units=(64, 64)):
         super().__init__()
         sizes = [latent_dim, *reversed(hidden_units)]
-        self.layers = nn.Sequential(*_stack(sizes), nn.Linear(sizes[-1], n_features))
+        self.layers = nn.Sequential(*_stack(sizes), InvariantLinear(sizes[-1], n_features))
 
     def forward(self, z):
         """Decode latent vectors into feature vectors.

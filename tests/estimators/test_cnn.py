@@ -47,3 +47,12 @@ def test_grey_images_and_vectors():
     vectors = np.random.default_rng(0).normal(size=(40, 5))
     clf = small(max_epochs=1, hidden_units=(8,)).fit(vectors, y)
     assert clf.transform(vectors).shape == (40, 8)
+
+
+def test_a_sample_predicts_the_same_alone_or_in_any_batch(blob_images):
+    X, y = blob_images
+    clf = small(max_epochs=1, n_filters=12).fit(X, y)  # the lab's widths: torch's own kernels
+    for name in ("decision_function", "transform"):
+        out = getattr(clf, name)(X)
+        for n in (1, 3, 7):
+            np.testing.assert_array_equal(getattr(clf, name)(X[:n]), out[:n], err_msg=name)

@@ -265,6 +265,7 @@ def test_cached_latents_are_the_training_steps_means_of_the_right_samples():
     assert not np.allclose(callback._cache[faces], 0)
 
 
+@pytest.mark.slow  # torch.compile traces and builds kernels: about 20 s
 def test_compiled_module_trains_predicts_and_pickles_like_eager():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 5)).astype(np.float32)
@@ -297,3 +298,31 @@ def test_bad_resampling_schedule_is_rejected_before_training(blob_images, params
     X, y = blob_images
     with pytest.raises(ValueError, match=next(iter(params))):
         small(**params).fit(X, y)
+
+
+def test_a_sample_predicts_the_same_alone_or_in_any_batch(blob_images):
+    X, y = blob_images
+    clf = small(max_epochs=1, n_filters=12).fit(X, y)  # the lab's widths: torch's own kernels
+    methods = ("decision_function", "predict_proba", "transform", "reconstruct")
+    full = {name: getattr(clf, name)(X) for name in methods}
+    order = np.random.default_rng(0).permutation(len(X))
+    for name, out in full.items():
+        for n in (1, 3, 7):
+            np.testing.assert_array_equal(getattr(clf, name)(X[:n]), out[:n], err_msg=name)
+        np.testing.assert_array_equal(getattr(clf, name)(X[order]), out[order], err_msg=name)
+
+
+def test_one_image_is_predicted_without_padding_on_the_cpu(blob_images):
+    X, y = blob_images
+    clf = small(max_epochs=1).fit(X, y)
+    seen = []
+    hook = clf.net_.module_.encoder.register_forward_pre_hook(lambda _, args: seen.append(args))
+    clf.predict_proba(X[:1])
+    clf.transform(X[:5])
+    clf.reconstruct(X[:1])  # transposed convolutions: padded to a fixed batch instead
+    hook.remove()
+    assert [len(args[0]) for args in seen] == [1, 5, 256]
+    assert not clf.net_.module_.training  # fit leaves the network ready to predict
+    clf.net_.module_.train()
+    clf.predict(X[:1])
+    assert clf.net_.module_.training  # prediction leaves the module's mode as it was

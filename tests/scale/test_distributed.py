@@ -51,6 +51,7 @@ def two_ranks(tmp_path_factory):
     return [dict(np.load(out / f"rank{rank}.npz")) for rank in (0, 1)]
 
 
+@pytest.mark.slow  # torchrun starts two processes
 def test_two_processes_train_one_model(two_ranks):
     first, second = two_ranks
     assert first["world_size"] == second["world_size"] == 2
@@ -63,6 +64,7 @@ def test_two_processes_train_one_model(two_ranks):
     assert str(first["module_on"]) == "cpu"
 
 
+@pytest.mark.slow
 def test_ranks_share_weights_and_draw_one_weighted_sample(two_ranks):
     first, second = two_ranks
     n, batch_size = int(first["n_samples"]), int(first["batch_size"])
