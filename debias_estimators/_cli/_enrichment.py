@@ -3,8 +3,6 @@
 import numpy as np
 import pandas as pd
 
-from ..resampling import LatentDensityResampler
-
 __all__ = ["attribute_enrichment", "resampling_weights", "strongest_enrichment"]
 
 # Columns with more distinct values than this (file names, ids) are not attributes to count.
@@ -26,9 +24,7 @@ def resampling_weights(clf, faces):
     weights : ndarray of shape (n_faces,)
         Sampling probabilities summing to 1; high for faces rare in the latent space.
     """
-    Z = clf.transform(faces)
-    resampler = LatentDensityResampler(bins=clf.bins, alpha=clf.alpha or 1e-3, combine=clf.combine)
-    return resampler.fit(Z).sample_weight_
+    return clf.resampling_weights(faces)
 
 
 def attribute_enrichment(attributes, weights, top_fraction=0.1):

@@ -61,11 +61,9 @@ class BaseNetClassifier(
     def _criterion(self):
         raise NotImplementedError
 
-    def _training_callbacks(self):
-        return []
-
-    def _weighted_sampling(self):
-        return False
+    def _resampling(self):
+        """Return the callback that resamples the training data, or None to draw uniformly."""
+        return None
 
     def _decode_positives_only(self):
         return False
@@ -181,9 +179,14 @@ class BaseNetClassifier(
         # Left ready to predict, so that a prediction need not switch every layer's mode (a
         # tenth of a millisecond); skorch switches back to training at each training step.
         self.net_.module_.eval()
+        resampling = self.net_.resampling_callback()
+        if resampling is not None:
+            self.sample_weight_ = resampling.sample_weight_
+            self.resampler_ = resampling.resampler
 
     def _build_net(self, seed):
         self._check_net_params(self.net_params or {})
+        resampling = self._resampling()
         return self._make_net(
             self._module_class(),
             criterion=self._criterion(),
@@ -194,14 +197,13 @@ class BaseNetClassifier(
             train_split=self.train_split,
             callbacks=[
                 ("finite_loss", FiniteLoss()),
-                *self._training_callbacks(),
+                *([] if resampling is None else [("latent_resampling", resampling)]),
                 *(self.callbacks or []),
             ],
             verbose=self.verbose,
             device=self.device,
             compile=self.compile,
             seed=seed,
-            weighted_sampling=self._weighted_sampling(),
             **self._module_params(),
             **(self.net_params or {}),
         )
