@@ -32,6 +32,7 @@ from sklearn.utils.validation import (
 from ..nn import batch_invariant_inference
 from ._data import ArrayDataset, check_inputs
 from ._finite_loss import FiniteLoss
+from ._modes import evaluating
 from ._net import TrainingNet
 from ._net_params import NetParamsMixin
 from ._params import NET_CONSTRAINTS, check_callbacks, check_device, check_hidden_units
@@ -323,20 +324,13 @@ class BaseNetClassifier(
         device = _module_device(module)  # where the net lives, e.g. the CPU after unpickling
         pad = pad or bool(getattr(self.net_, "compile", False))
         pad = pad or not batch_invariant_inference(device)
-        was_training = module.training
-        if was_training:
-            module.eval()
         out = []
-        try:
-            with torch.no_grad():
-                for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
-                    rows = np.arange(start, min(start + PREDICT_BATCH_SIZE, len(dataset)))
-                    x = dataset[rows][0]
-                    x = _padded(x) if pad else x
-                    out.append(fn(module, x.to(device))[: len(rows)])
-        finally:
-            if was_training:
-                module.train()
+        with evaluating(module):
+            for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
+                rows = np.arange(start, min(start + PREDICT_BATCH_SIZE, len(dataset)))
+                x = dataset[rows][0]
+                x = _padded(x) if pad else x
+                out.append(fn(module, x.to(device))[: len(rows)])
         return torch.cat(out).cpu().numpy().astype(np.float64)
 
     def _positive_logit(self, X):

@@ -11,6 +11,7 @@ from ..losses import RECON_LOSSES, DBVAELoss
 from ..nn import DBVAE
 from ..resampling import LatentDensityResampler
 from ._base import BaseNetClassifier, _module_device
+from ._modes import evaluating
 from ._params import NET_CONSTRAINTS
 from ._resampling import LATENT_SOURCES, LatentResampling
 
@@ -303,13 +304,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         if Z.shape[1] != self.latent_dim:
             raise ValueError(f"Z has {Z.shape[1]} columns; latent_dim is {self.latent_dim}.")
         module = self.net_.module_
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                out = module.decode(torch.from_numpy(Z).to(_module_device(module))).cpu().numpy()
-        finally:
-            module.train(was_training)
+        with evaluating(module):
+            out = module.decode(torch.from_numpy(Z).to(_module_device(module))).cpu().numpy()
         return self._as_samples(out)
 
     def reconstruct(self, X):

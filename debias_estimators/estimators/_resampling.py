@@ -14,6 +14,7 @@ from torch.utils.data import WeightedRandomSampler
 from tqdm.auto import tqdm
 
 from ._data import dataset_labels
+from ._modes import evaluating
 
 __all__ = ["LATENT_SOURCES", "LatentResampling", "encode_means", "positive_share_weights"]
 
@@ -76,21 +77,16 @@ def encode_means(module, dataset, indices, *, device="cpu", progress=False):
     mu : ndarray of shape (len(indices), latent_dim)
         The latent means.
     """
-    was_training = module.training
-    module.eval()
     chunks = range(0, len(indices), ENCODE_BATCH_SIZE)
     mu = np.empty((len(indices), module.latent_dim), np.float32)  # filled in place: no concat
-    try:
-        with torch.no_grad():
-            # disable=None: tqdm's own convention, no bar where the output is not a terminal.
-            disable = None if progress else True
-            for start in tqdm(chunks, desc="resampling pass", disable=disable, leave=False):
-                stop = start + ENCODE_BATCH_SIZE
-                x, _ = dataset[indices[start:stop]]
-                x = x["x"] if isinstance(x, dict) else x
-                mu[start:stop] = module.encode(x.to(device))[1].float().cpu().numpy()
-    finally:
-        module.train(was_training)
+    # disable=None: tqdm's own convention, no bar where the output is not a terminal.
+    disable = None if progress else True
+    with evaluating(module):
+        for start in tqdm(chunks, desc="resampling pass", disable=disable, leave=False):
+            stop = start + ENCODE_BATCH_SIZE
+            x, _ = dataset[indices[start:stop]]
+            x = x["x"] if isinstance(x, dict) else x
+            mu[start:stop] = module.encode(x.to(device))[1].float().cpu().numpy()
     return mu
 
 
