@@ -6,7 +6,6 @@ mapped to binary targets (1 = ``pos_label``), so any two labels work.
 """
 
 import copy
-import numbers
 import re
 import warnings
 from contextlib import contextmanager
@@ -20,7 +19,6 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _assert_all_finite,
@@ -29,6 +27,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from .._random import resolve_seed
 from ..nn import batch_invariant_inference
 from ._data import ArrayDataset, check_inputs
 from ._finite_loss import FiniteLoss
@@ -95,12 +94,12 @@ class BaseNetClassifier(
         self._validate_params()
         if getattr(self, "warm_start", False) and self.__sklearn_is_fitted__():
             dataset, _ = self._training_dataset(X, y, sample_weight, reset=False)
-            seed = _resolve_seed(self.random_state) + len(self.net_.history)
+            seed = resolve_seed(self.random_state) + len(self.net_.history)
             with self._unchanged_on_error():
                 self._train(dataset, seed, epochs=self.max_epochs)
             return self
         dataset, fitted = self._training_dataset(X, y, sample_weight, reset=True)
-        seed = _resolve_seed(self.random_state)
+        seed = resolve_seed(self.random_state)
         with self._unchanged_on_error():
             vars(self).update(fitted)
             self.net_ = self._build_net(seed)
@@ -132,7 +131,7 @@ class BaseNetClassifier(
         dataset, fitted = self._training_dataset(
             X, y, sample_weight, reset=first_call, classes=classes
         )
-        seed = _resolve_seed(self.random_state)
+        seed = resolve_seed(self.random_state)
         with self._unchanged_on_error():
             if first_call:
                 vars(self).update(fitted)
@@ -422,12 +421,6 @@ def _reads_as_negation(label, other):
 def _module_device(module):
     parameter = next(module.parameters(), None)
     return torch.device("cpu") if parameter is None else parameter.device
-
-
-def _resolve_seed(random_state):
-    if isinstance(random_state, numbers.Integral):
-        return int(random_state)
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
 def _is_cuda(device):
