@@ -124,7 +124,7 @@ def resampling_weights(model, faces):
     ----------
     model : DebiasedVAEClassifier
         A fitted DB-VAE; its resampling settings weigh the faces (see
-        :meth:`DebiasedVAEClassifier.resampling_weights`).
+        :meth:`~debias_estimators.DebiasedVAEClassifier.resampling_weights`).
     faces : ndarray
         Face images, at least two.
 
