@@ -17,7 +17,7 @@ from scipy.stats import spearmanr
 from debias_estimators import DebiasedVAEClassifier, LatentDensityResampler
 from debias_estimators.datasets import make_biased_faces
 from debias_estimators.estimators._data import ArrayDataset, check_inputs
-from debias_estimators.estimators._resampling_callback import encode_means
+from debias_estimators.estimators._resampling import encode_means
 from debias_estimators.nn import DBVAE
 
 

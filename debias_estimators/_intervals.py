@@ -11,6 +11,8 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from ._group_inputs import as_feature_frame, check_lengths, drop_missing
+
 __all__ = ["bias_intervals"]
 
 _STATISTICS = ("E[A]", "Var[A]", "worst_group_value", "max_difference")
@@ -72,12 +74,10 @@ def bias_intervals(
 
 def _correct_by_group(y_true, y_pred, sensitive_features):
     # The same row checks as the metric frames: lengths, missing groups dropped.
-    from .metrics import _as_feature_frame, _check_lengths, _drop_missing
-
     y_true, y_pred = np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
-    frame = _as_feature_frame(sensitive_features)
-    _check_lengths(y_true=y_true, y_pred=y_pred, sensitive_features=frame)
-    y_true, y_pred, frame = _drop_missing(y_true, y_pred, frame, "drop")
+    frame = as_feature_frame(sensitive_features)
+    check_lengths(y_true=y_true, y_pred=y_pred, sensitive_features=frame)
+    y_true, y_pred, frame = drop_missing(y_true, y_pred, frame, "drop")
     codes = frame.groupby(list(frame.columns), observed=True, sort=True).ngroup().to_numpy()
     return y_true == y_pred, [np.flatnonzero(codes == k) for k in range(codes.max() + 1)]
 

@@ -13,7 +13,6 @@ from PIL import Image
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier, load_model
 from debias_estimators._cli._data import load_test_data
-from debias_estimators._cli._enrichment import attribute_enrichment
 from debias_estimators._cli._evaluation import SUMMARY_COLUMNS, evaluate
 from debias_estimators.cli import main
 
@@ -305,16 +304,6 @@ def test_user_mistakes_end_in_one_line_and_exit_2(argv, fragment, saved_cnn, tmp
 def test_an_absent_device_is_refused_before_training(tmp_path, capsys):
     status = main(["train", "--device", "cuda", "-o", str(tmp_path / "m.zip")])
     assert_user_error(capsys, status, "CUDA")
-
-
-def test_attribute_enrichment_finds_the_upweighted_value():
-    attributes = pd.DataFrame({"skin_type": ["darker"] * 10 + ["lighter"] * 90, "id": range(100)})
-    weights = np.r_[np.full(10, 5.0), np.ones(90)]
-    table = attribute_enrichment(attributes, weights, top_fraction=0.1).set_index("value")
-    assert list(table["attribute"].unique()) == ["skin_type"]  # ids are not attributes
-    assert table.loc["darker", "top"] == 100.0 and table.loc["darker", "overall"] == 10.0
-    assert table.loc["darker", "enrichment"] == pytest.approx(10.0)
-    assert table.loc["lighter", "bottom"] == 100.0
 
 
 class _OpensAFile:

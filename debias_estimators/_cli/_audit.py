@@ -5,10 +5,11 @@ draws most often are those rare in its latent space; where the training set has 
 labels, counting them among the top weights shows which groups the model found rare.
 """
 
+from ..analysis import attribute_enrichment, resampling_weights
 from ..estimators import DebiasedVAEClassifier
 from ..reporting import Report
 from ._data import load_training_data
-from ._enrichment import attribute_enrichment, resampling_weights, strongest_enrichment
+from ._evaluation import print_enrichment
 from ._models import load_model, model_image_shape
 from ._sections import add_enrichment, extreme_faces_figure
 
@@ -55,20 +56,7 @@ def run_audit(args, echo):
         echo("The training set has no attribute labels: only the grid of faces is written.")
     else:
         table = attribute_enrichment(data.attributes[data.faces], weights, args.top_fraction)
-        _print_table(table, args.top_fraction, echo)
+        print_enrichment(table, args.top_fraction, echo, whole_table=True)
         add_enrichment(report, table, args.top_fraction)
     report.write()
     echo(f"\nReport: {report.folder / 'report.md'} ({len(report.files)} files)")
-
-
-def _print_table(table, top_fraction, echo):
-    echo(
-        f"\nShare of each attribute value (%) among all faces, the top and the bottom "
-        f"{top_fraction:.0%} by resampling weight; enrichment = top / overall"
-    )
-    echo(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
-    lines = strongest_enrichment(table)
-    if lines:
-        echo("\nMost over-represented among the top weights:")
-        for line in lines:
-            echo(f"  {line}")

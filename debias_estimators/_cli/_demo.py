@@ -3,17 +3,16 @@
 import dataclasses
 import time
 
+from ..analysis import attribute_enrichment, resampling_weights
 from ..reporting import Report
 from ._data import load_test_data, synthetic_training
-from ._enrichment import attribute_enrichment, resampling_weights, strongest_enrichment
-from ._evaluation import SUMMARY_LEGEND, evaluate, format_groups, format_summary
+from ._evaluation import evaluate, print_enrichment, print_evaluation
 from ._models import MODEL_NAMES, check_device, make_model
 from ._sections import (
     add_enrichment,
     add_evaluation,
     add_model_card,
     add_model_figures,
-    gap_sentences,
 )
 from ._settings import DEMO, QUICK, override
 
@@ -39,11 +38,11 @@ def run_demo(args, echo):
     train, test = _data(settings, args.seed, echo)
     models = {MODEL_NAMES[kind]: _fit(kind, settings, args, train, echo) for kind in MODEL_NAMES}
     evaluation = evaluate(models, test)
-    _print_evaluation(evaluation, models, echo)
+    print_evaluation(evaluation, echo)
     faces = train.faces
     weights = resampling_weights(models["DB-VAE"], train.images[faces])
     enrichment = attribute_enrichment(train.attributes[faces], weights, TOP_FRACTION)
-    _print_enrichment(enrichment, echo)
+    print_enrichment(enrichment, TOP_FRACTION, echo)
     _add_settings(report, settings, args, train)
     add_evaluation(report, evaluation, test)
     add_enrichment(report, enrichment, TOP_FRACTION)
@@ -87,24 +86,6 @@ def _settings(args):
         epochs=args.epochs,
         latent_dim=args.latent_dim,
     )
-
-
-def _print_evaluation(evaluation, models, echo):
-    for name in models:
-        echo(f"\n{name}: accuracy and recall (%) per group, on the test faces")
-        echo(format_groups(evaluation.groups, name))
-    echo(f"\nSummary over the groups ({SUMMARY_LEGEND})")
-    echo(format_summary(evaluation.summary))
-    for line in gap_sentences(evaluation.summary):
-        echo(f"  {line}")
-
-
-def _print_enrichment(table, echo):
-    lines = strongest_enrichment(table)
-    if lines:
-        echo(f"\nMost over-represented among the top {TOP_FRACTION:.0%} resampling weights:")
-        for line in lines:
-            echo(f"  {line}")
 
 
 def _add_settings(report, settings, args, train):

@@ -2,11 +2,12 @@
 
 import time
 
+from ..analysis import face_label
 from ..reporting import Report
 from ._data import load_folder_test_data, load_test_data
-from ._evaluation import SUMMARY_LEGEND, evaluate, face_label, format_groups, format_summary
+from ._evaluation import evaluate, print_evaluation
 from ._models import load_model, model_image_shape, model_name
-from ._sections import add_evaluation, add_model_card, add_model_figures, gap_sentences
+from ._sections import add_evaluation, add_model_card, add_model_figures
 
 __all__ = ["run_evaluate"]
 
@@ -36,12 +37,7 @@ def run_evaluate(args, echo):
     name = model_name(model)
     echo(f"Test set: {test.source}; the model's label for faces: {face_label(model)!r}.")
     evaluation = evaluate({name: model}, test)
-    echo(f"\n{name}: accuracy and recall (%) per group, on the test faces")
-    echo(format_groups(evaluation.groups, name))
-    echo(f"\nSummary over the groups ({SUMMARY_LEGEND})")
-    echo(format_summary(evaluation.summary))
-    for line in gap_sentences(evaluation.summary):
-        echo(f"  {line}")
+    print_evaluation(evaluation, echo)
     add_evaluation(report, evaluation, test)
     faces = test.faces
     add_model_figures(report, {name: model}, test.images[faces], test.groups[faces], which="test")

@@ -1,25 +1,19 @@
-"""Per-group evaluation of fitted models on a test set: the tables printed and reported."""
+"""The evaluation and enrichment tables as the commands print them, in one place."""
 
-from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
-from sklearn.pipeline import Pipeline
-
-from ..metrics import group_table, metric_frames, summary_table
+from ..analysis import evaluate_models, strongest_enrichment
 
 __all__ = [
     "SUMMARY_COLUMNS",
     "SUMMARY_LEGEND",
-    "Evaluation",
     "evaluate",
-    "face_label",
     "format_groups",
     "format_summary",
+    "gap_sentences",
     "percent_groups",
+    "print_enrichment",
+    "print_evaluation",
 ]
 
-METRICS = ["accuracy", "recall", "count"]
 RATE_COLUMNS = ("accuracy", "recall")
 # The summary's columns, in the order shown; the console, the CSV and the Markdown report all
 # use these names, so a number is found under the same name everywhere.
@@ -38,16 +32,8 @@ SUMMARY_LEGEND = (
 )
 
 
-@dataclass
-class Evaluation:
-    """Per-group table (rates in [0, 1]) and summary (percent) of several models."""
-
-    groups: pd.DataFrame
-    summary: pd.DataFrame
-
-
 def evaluate(models, test):
-    """Compute the per-group table and the bias summary of each model on the test set.
+    """Evaluate fitted models per group on a test set (see :func:`evaluate_models`).
 
     Parameters
     ----------
@@ -59,62 +45,78 @@ def evaluate(models, test):
     Returns
     -------
     evaluation : Evaluation
-        ``groups``: one row per model and group; ``summary``: one row per model with E[A],
-        Var[A], the worst group (accuracy on faces, percent) and, where the test set holds
-        non-faces, the share of them rejected.
+        The per-group table and the bias summary.
     """
     if test.groups is None:
         raise ValueError(f"The test set ({test.source}) has no skin type and gender columns.")
-    # The test set's targets are 1 for faces; a model may name its classes otherwise.
-    frames = {}
-    for name, model in models.items():
-        face = face_label(model)
-        y = np.where(test.faces, face, _other_label(model, face))
-        frames.update(
-            metric_frames(
-                {name: model}, test.images, y, test.groups, metrics=METRICS, pos_label=face
-            )
-        )
-    summary = summary_table(frames, "accuracy")
-    nonfaces = ~test.faces
-    if nonfaces.any():
-        summary["nonface_accuracy"] = [
-            100.0 * float(np.mean(model.predict(test.images[nonfaces]) != face_label(model)))
-            for model in models.values()
-        ]
-    return Evaluation(group_table(frames), summary)
+    return evaluate_models(models, test.images, test.faces, test.groups)
 
 
-def face_label(model):
-    """Return the label a fitted model predicts for faces.
+def print_evaluation(evaluation, echo):
+    """Print each model's per-group table, the summary and one sentence per model.
 
     Parameters
     ----------
-    model : estimator
-        A fitted classifier, or a pipeline ending in one.
+    evaluation : Evaluation
+        The tables of the models.
+    echo : callable
+        Prints one message.
+    """
+    for name in evaluation.summary.index:
+        echo(f"\n{name}: accuracy and recall (%) per group, on the test faces")
+        echo(format_groups(evaluation.groups, name))
+    echo(f"\nSummary over the groups ({SUMMARY_LEGEND})")
+    echo(format_summary(evaluation.summary))
+    for line in gap_sentences(evaluation.summary):
+        echo(f"  {line}")
+
+
+def print_enrichment(table, top_fraction, echo, *, whole_table=False):
+    """Print the attribute values most over-represented among the top weights.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`attribute_enrichment`.
+    top_fraction : float
+        Share of the faces counted as top and bottom.
+    echo : callable
+        Prints one message.
+    whole_table : bool, default=False
+        Print the whole table first.
+    """
+    if whole_table:
+        echo(
+            f"\nShare of each attribute value (%) among all faces, the top and the bottom "
+            f"{top_fraction:.0%} by resampling weight; enrichment = top / overall"
+        )
+        echo(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    lines = strongest_enrichment(table)
+    if lines:
+        echo(f"\nMost over-represented among the top {top_fraction:.0%} resampling weights:")
+        for line in lines:
+            echo(f"  {line}")
+
+
+def gap_sentences(summary):
+    """One sentence per model on its worst group and the spread over groups.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The evaluation's summary (percent).
 
     Returns
     -------
-    label : object
-        The estimator's ``pos_label_`` when it has one; else 1.
+    lines : list of str
+        The sentences.
     """
-    last = model[-1] if isinstance(model, Pipeline) else model
-    label = getattr(last, "pos_label_", None)
-    if label is not None:
-        return label
-    classes = getattr(last, "classes_", None)
-    if classes is not None and 1 not in list(classes):
-        raise ValueError(
-            f"Cannot tell which of the model's labels {list(classes)} means a face: it has no "
-            f"pos_label_ and no label 1."
-        )
-    return 1
-
-
-def _other_label(model, face):
-    last = model[-1] if isinstance(model, Pipeline) else model
-    others = [c for c in getattr(last, "classes_", [0]) if c != face]
-    return others[0] if others else 0
+    return [
+        f"{name}: worst group {row['worst_group']} at {row['worst_group_value']:.1f} %, "
+        f"mean over groups E[A] = {row['E[A]']:.1f} %, Var[A] = {row['Var[A]']:.1f}, "
+        f"largest gap {row['max_difference']:.1f} points."
+        for name, row in summary.iterrows()
+    ]
 
 
 def format_groups(groups, model):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..analysis import resampling_weights
 from ..plotting import (
     plot_extreme_faces,
     plot_group_metrics,
@@ -9,7 +10,6 @@ from ..plotting import (
     plot_reconstructions,
     plot_training_curves,
 )
-from ._enrichment import resampling_weights
 
 __all__ = ["dbvae_figures", "group_figure", "training_curve_figures"]
 

@@ -2,7 +2,7 @@
 
 from ..estimators import DebiasedVAEClassifier
 from ..plotting import plot_extreme_faces
-from ._evaluation import percent_groups
+from ._evaluation import gap_sentences, percent_groups
 from ._figures import dbvae_figures, group_figure, training_curve_figures
 
 __all__ = [
@@ -11,29 +11,7 @@ __all__ = [
     "add_model_card",
     "add_model_figures",
     "extreme_faces_figure",
-    "gap_sentences",
 ]
-
-
-def gap_sentences(summary):
-    """One sentence per model on its worst group and the spread over groups.
-
-    Parameters
-    ----------
-    summary : pandas.DataFrame
-        The evaluation's summary (percent).
-
-    Returns
-    -------
-    lines : list of str
-        The sentences.
-    """
-    return [
-        f"{name}: worst group {row['worst_group']} at {row['worst_group_value']:.1f} %, "
-        f"mean over groups E[A] = {row['E[A]']:.1f} %, Var[A] = {row['Var[A]']:.1f}, "
-        f"largest gap {row['max_difference']:.1f} points."
-        for name, row in summary.iterrows()
-    ]
 
 
 def add_evaluation(report, evaluation, test):

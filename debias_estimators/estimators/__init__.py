@@ -4,7 +4,7 @@ from ._cnn import CNNClassifier
 from ._dbvae import DebiasedVAEClassifier
 from ._distributed import AcceleratedDebiasedVAEClassifier
 from ._progress import EpochProgress
-from ._resampling_callback import LatentResampling
+from ._resampling import LatentResampling
 
 __all__ = [
     "AcceleratedDebiasedVAEClassifier",

@@ -6,7 +6,6 @@ mapped to binary targets (1 = ``pos_label``), so any two labels work.
 """
 
 import copy
-import numbers
 import re
 import warnings
 from contextlib import contextmanager
@@ -20,7 +19,6 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _assert_all_finite,
@@ -29,9 +27,11 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from .._random import resolve_seed
 from ..nn import batch_invariant_inference
 from ._data import ArrayDataset, check_inputs
 from ._finite_loss import FiniteLoss
+from ._modes import evaluating
 from ._net import TrainingNet
 from ._net_params import NetParamsMixin
 from ._params import NET_CONSTRAINTS, check_callbacks, check_device, check_hidden_units
@@ -61,11 +61,9 @@ class BaseNetClassifier(
     def _criterion(self):
         raise NotImplementedError
 
-    def _training_callbacks(self):
-        return []
-
-    def _weighted_sampling(self):
-        return False
+    def _resampling(self):
+        """Return the callback that resamples the training data, or None to draw uniformly."""
+        return None
 
     def _decode_positives_only(self):
         return False
@@ -96,12 +94,12 @@ class BaseNetClassifier(
         self._validate_params()
         if getattr(self, "warm_start", False) and self.__sklearn_is_fitted__():
             dataset, _ = self._training_dataset(X, y, sample_weight, reset=False)
-            seed = _resolve_seed(self.random_state) + len(self.net_.history)
+            seed = resolve_seed(self.random_state) + len(self.net_.history)
             with self._unchanged_on_error():
                 self._train(dataset, seed, epochs=self.max_epochs)
             return self
         dataset, fitted = self._training_dataset(X, y, sample_weight, reset=True)
-        seed = _resolve_seed(self.random_state)
+        seed = resolve_seed(self.random_state)
         with self._unchanged_on_error():
             vars(self).update(fitted)
             self.net_ = self._build_net(seed)
@@ -133,7 +131,7 @@ class BaseNetClassifier(
         dataset, fitted = self._training_dataset(
             X, y, sample_weight, reset=first_call, classes=classes
         )
-        seed = _resolve_seed(self.random_state)
+        seed = resolve_seed(self.random_state)
         with self._unchanged_on_error():
             if first_call:
                 vars(self).update(fitted)
@@ -181,9 +179,14 @@ class BaseNetClassifier(
         # Left ready to predict, so that a prediction need not switch every layer's mode (a
         # tenth of a millisecond); skorch switches back to training at each training step.
         self.net_.module_.eval()
+        resampling = self.net_.resampling_callback()
+        if resampling is not None:
+            self.sample_weight_ = resampling.sample_weight_
+            self.resampler_ = resampling.resampler
 
     def _build_net(self, seed):
         self._check_net_params(self.net_params or {})
+        resampling = self._resampling()
         return self._make_net(
             self._module_class(),
             criterion=self._criterion(),
@@ -194,14 +197,13 @@ class BaseNetClassifier(
             train_split=self.train_split,
             callbacks=[
                 ("finite_loss", FiniteLoss()),
-                *self._training_callbacks(),
+                *([] if resampling is None else [("latent_resampling", resampling)]),
                 *(self.callbacks or []),
             ],
             verbose=self.verbose,
             device=self.device,
             compile=self.compile,
             seed=seed,
-            weighted_sampling=self._weighted_sampling(),
             **self._module_params(),
             **(self.net_params or {}),
         )
@@ -321,20 +323,13 @@ class BaseNetClassifier(
         device = _module_device(module)  # where the net lives, e.g. the CPU after unpickling
         pad = pad or bool(getattr(self.net_, "compile", False))
         pad = pad or not batch_invariant_inference(device)
-        was_training = module.training
-        if was_training:
-            module.eval()
         out = []
-        try:
-            with torch.no_grad():
-                for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
-                    rows = np.arange(start, min(start + PREDICT_BATCH_SIZE, len(dataset)))
-                    x = dataset[rows][0]
-                    x = _padded(x) if pad else x
-                    out.append(fn(module, x.to(device))[: len(rows)])
-        finally:
-            if was_training:
-                module.train()
+        with evaluating(module):
+            for start in range(0, len(dataset), PREDICT_BATCH_SIZE):
+                rows = np.arange(start, min(start + PREDICT_BATCH_SIZE, len(dataset)))
+                x = dataset[rows][0]
+                x = _padded(x) if pad else x
+                out.append(fn(module, x.to(device))[: len(rows)])
         return torch.cat(out).cpu().numpy().astype(np.float64)
 
     def _positive_logit(self, X):
@@ -426,12 +421,6 @@ def _reads_as_negation(label, other):
 def _module_device(module):
     parameter = next(module.parameters(), None)
     return torch.device("cpu") if parameter is None else parameter.device
-
-
-def _resolve_seed(random_state):
-    if isinstance(random_state, numbers.Integral):
-        return int(random_state)
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
 def _is_cuda(device):

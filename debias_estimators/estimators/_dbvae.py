@@ -11,8 +11,9 @@ from ..losses import RECON_LOSSES, DBVAELoss
 from ..nn import DBVAE
 from ..resampling import LatentDensityResampler
 from ._base import BaseNetClassifier, _module_device
+from ._modes import evaluating
 from ._params import NET_CONSTRAINTS
-from ._resampling_callback import LATENT_SOURCES, LatentResampling
+from ._resampling import LATENT_SOURCES, LatentResampling
 
 __all__ = ["DebiasedVAEClassifier"]
 
@@ -128,6 +129,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     (40, 4)
     """
 
+    _resampling_class = LatentResampling
+
     _parameter_constraints: dict = {
         **NET_CONSTRAINTS,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
@@ -224,29 +227,44 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         # Boolean masks have data-dependent shapes, which torch.compile cannot fuse.
         return not self.compile
 
-    def _weighted_sampling(self):
-        return self.alpha is not None
-
-    def _training_callbacks(self):
+    def _resampling(self):
         if self.alpha is None:
-            return []
-        resampler = LatentDensityResampler(
-            bins=self.bins, alpha=self.alpha, combine=self.combine, ess_floor=self.ess_floor
-        )
-        callback = LatentResampling(
-            resampler,
+            return None
+        return self._resampling_class(
+            self._resampler(),
             source=self.resample_latents,
             progress=self.verbose > 0,
             warmup_epochs=self.warmup_epochs,
         )
-        return [("latent_resampling", callback)]
 
-    def _train(self, dataset, seed, epochs):
-        super()._train(dataset, seed, epochs)
-        if self.alpha is not None:
-            callback = dict(self.net_.callbacks_)["latent_resampling"]
-            self.sample_weight_ = callback.sample_weight_
-            self.resampler_ = callback.resampler
+    def _resampler(self):
+        """Return the (unfitted) latent density resampler of these settings."""
+        return LatentDensityResampler(
+            bins=self.bins,
+            alpha=LatentDensityResampler().alpha if self.alpha is None else self.alpha,
+            combine=self.combine,
+            ess_floor=self.ess_floor,
+        )
+
+    def resampling_weights(self, X):
+        """Weight samples as the latent resampling would, under the fitted encoder.
+
+        The resampler of the estimator's settings (``bins``, ``alpha``, ``combine``,
+        ``ess_floor``) is fitted on the latent means of ``X``, e.g. the training faces: the
+        faces it upweights are those rare in the latent space. With ``alpha=None`` the
+        resampler's default ``alpha`` is used.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples as in :meth:`fit`, at least two; usually positives only.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples,)
+            Sampling probabilities summing to 1; high for samples rare in the latent space.
+        """
+        return self._resampler().fit(self.transform(X)).sample_weight_
 
     @staticmethod
     def _logit(module, x):
@@ -286,13 +304,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         if Z.shape[1] != self.latent_dim:
             raise ValueError(f"Z has {Z.shape[1]} columns; latent_dim is {self.latent_dim}.")
         module = self.net_.module_
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                out = module.decode(torch.from_numpy(Z).to(_module_device(module))).cpu().numpy()
-        finally:
-            module.train(was_training)
+        with evaluating(module):
+            out = module.decode(torch.from_numpy(Z).to(_module_device(module))).cpu().numpy()
         return self._as_samples(out)
 
     def reconstruct(self, X):

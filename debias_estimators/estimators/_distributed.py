@@ -25,7 +25,7 @@ from skorch.hf import AccelerateMixin
 
 from ._dbvae import DebiasedVAEClassifier
 from ._net import TrainingNet
-from ._resampling_callback import LatentResampling, encode_means
+from ._resampling import LatentResampling, encode_means
 
 __all__ = [
     "AcceleratedDebiasedVAEClassifier",
@@ -112,6 +112,8 @@ class DistributedLatentResampling(LatentResampling):
         ranks.
     progress : bool, default=False
         Show a progress bar on the main process.
+    warmup_epochs : int, default=0
+        Epochs drawn uniformly before resampling starts.
 
     Attributes
     ----------
@@ -120,9 +122,6 @@ class DistributedLatentResampling(LatentResampling):
     n_encoded_ : int
         Positives encoded at the last epoch start, by all the ranks together.
     """
-
-    def __init__(self, resampler, source="encode", progress=False):
-        super().__init__(resampler, source=source, progress=progress)
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Refuse ``source="cached"`` with several processes."""
@@ -138,7 +137,7 @@ class DistributedLatentResampling(LatentResampling):
         if accelerator.num_processes == 1:
             return
         weights = _broadcast(torch.as_tensor(self.sample_weight_), accelerator)
-        net.train_sampler_.weights.copy_(weights)
+        self.sampler_.weights.copy_(weights)
         self.sample_weight_ = weights.numpy()
 
     def _positive_means(self, net, dataset, positives):
@@ -226,11 +225,12 @@ class AcceleratedDebiasedVAEClassifier(DebiasedVAEClassifier):
         The accelerator; by default one is made at fit time with DDP's
         ``find_unused_parameters=True`` (a batch without faces leaves the decoder unused). Pass
         your own for mixed precision or gradient accumulation, with that same DDP setting.
-    latent_dim, n_filters, hidden_units, kl_weight, recon_loss, alpha, bins, combine
+    latent_dim, n_filters, hidden_units, kl_weight, recon_loss, alpha, bins, combine, \
+ess_floor, warmup_epochs
         As for :class:`DebiasedVAEClassifier`.
     resample_latents : {"encode", "cached"}, default="encode"
         As for :class:`DebiasedVAEClassifier`; ``"cached"`` works on one process only.
-    lr, batch_size, max_epochs, optimizer, pos_label
+    lr, batch_size, max_epochs, warm_start, optimizer, pos_label
         As for :class:`DebiasedVAEClassifier`.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds initialisation, sampling and the latent noise. All the ranks use the main
@@ -269,6 +269,8 @@ history_
     (40,)
     """
 
+    _resampling_class = DistributedLatentResampling
+
     _parameter_constraints: dict = {
         **DebiasedVAEClassifier._parameter_constraints,
         "accelerator": [HasMethods(["prepare", "backward"]), None],
@@ -286,10 +288,13 @@ history_
         alpha=1e-3,
         bins=10,
         combine="max",
+        ess_floor=None,
+        warmup_epochs=0,
         resample_latents="encode",
         lr=5e-4,
         batch_size=32,
         max_epochs=10,
+        warm_start=False,
         optimizer=torch.optim.Adam,
         pos_label=None,
         random_state=None,
@@ -311,10 +316,13 @@ history_
             alpha=alpha,
             bins=bins,
             combine=combine,
+            ess_floor=ess_floor,
+            warmup_epochs=warmup_epochs,
             resample_latents=resample_latents,
             lr=lr,
             batch_size=batch_size,
             max_epochs=max_epochs,
+            warm_start=warm_start,
             optimizer=optimizer,
             pos_label=pos_label,
             random_state=random_state,
@@ -354,16 +362,6 @@ history_
         # skorch prints through a sink other than print even when verbose=0.
         params["callbacks__print_log__sink"] = self.accelerator_.print if self.verbose else print
         return AcceleratedTrainingNet(module, accelerator=self.accelerator_, **params)
-
-    def _training_callbacks(self):
-        callbacks = []
-        for name, callback in super()._training_callbacks():
-            if isinstance(callback, LatentResampling):
-                callback = DistributedLatentResampling(
-                    callback.resampler, source=callback.source, progress=callback.progress
-                )
-            callbacks.append((name, callback))
-        return callbacks
 
     def _train(self, dataset, seed, epochs):
         accelerator = self.accelerator_

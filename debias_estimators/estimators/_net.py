@@ -1,48 +1,18 @@
 """The skorch net both estimators train with.
 
 It extends skorch the way skorch intends: ``get_iterator`` builds batch-indexed loaders
-(a weighted sampler for training, whose weights the resampling callback updates in place) and
+(for training, the resampling callback's weighted sampler when there is one) and
 ``get_loss`` weights the criterion's per-sample losses. The fit loop is skorch's own.
 """
 
-import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.utils import to_tensor
-from torch.utils.data import BatchSampler, SequentialSampler, WeightedRandomSampler
+from torch.utils.data import BatchSampler, SequentialSampler
 
-from ._data import dataset_labels
+from ._resampling import LatentResampling
 
-__all__ = ["TrainingNet", "positive_share_weights"]
-
-
-def positive_share_weights(y, positive_weights=None):
-    """Compute sampling probabilities that keep each class's share of an epoch.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples,)
-        Binary labels.
-    positive_weights : ndarray of shape (n_positive,), optional
-        Relative weights of the positives, in order; uniform when absent.
-
-    Returns
-    -------
-    probabilities : ndarray of shape (n_samples,)
-        Non-negative, summing to 1: the positives share ``mean(y)`` of the mass, the negatives
-        the rest, uniformly.
-    """
-    positive = np.asarray(y) > 0.5
-    p = np.empty(len(positive))
-    share = positive.mean()
-    n_neg = len(positive) - positive.sum()
-    if n_neg:
-        p[~positive] = (1.0 - share) / n_neg
-    if positive_weights is None:
-        positive_weights = np.ones(positive.sum())
-    positive_weights = np.asarray(positive_weights, dtype=np.float64)
-    p[positive] = share * positive_weights / positive_weights.sum()
-    return p
+__all__ = ["TrainingNet"]
 
 
 class TrainingNet(NeuralNet):
@@ -54,15 +24,17 @@ class TrainingNet(NeuralNet):
         As for :class:`skorch.NeuralNet`.
     seed : int, default=0
         Seed of the training sampler's generator.
-    weighted_sampling : bool, default=False
-        Draw training batches with a :class:`~torch.utils.data.WeightedRandomSampler` whose
-        weights can change between epochs (``train_sampler_``); else shuffle uniformly.
+
+    Notes
+    -----
+    With a :class:`LatentResampling` among the callbacks, training batches are drawn by its
+    weighted sampler (``train_sampler_``), whose weights it updates between epochs; else they
+    are shuffled uniformly.
     """
 
-    def __init__(self, *args, seed=0, weighted_sampling=False, **kwargs):
+    def __init__(self, *args, seed=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.seed = seed
-        self.weighted_sampling = weighted_sampling
 
     def get_iterator(self, dataset, training=False):
         """Return a loader of whole batches; training batches are drawn by a seeded sampler.
@@ -95,7 +67,8 @@ class TrainingNet(NeuralNet):
         return iterator(dataset, sampler=batches, batch_size=None, **kwargs)
 
     def _training_sampler(self, dataset, shuffle=True, sampler=None):
-        if self.weighted_sampling and (sampler is not None or not shuffle):
+        resampling = self.resampling_callback()
+        if resampling is not None and (sampler is not None or not shuffle):
             raise ValueError(
                 "iterator_train__sampler and iterator_train__shuffle=False would replace the "
                 "latent resampling's weighted sampler; set alpha=None to train without it."
@@ -105,14 +78,24 @@ class TrainingNet(NeuralNet):
             self.train_sampler_ = sampler
         elif not shuffle:
             self.train_sampler_ = SequentialSampler(dataset)
-        elif not self.weighted_sampling:
+        elif resampling is None:
             self.train_sampler_ = torch.utils.data.RandomSampler(dataset, generator=generator)
         else:
-            weights = torch.as_tensor(positive_share_weights(dataset_labels(dataset)))
-            self.train_sampler_ = WeightedRandomSampler(
-                weights, num_samples=len(dataset), replacement=True, generator=generator
-            )
+            self.train_sampler_ = resampling.training_sampler(dataset, generator)
         return self.train_sampler_
+
+    def resampling_callback(self):
+        """Return the :class:`LatentResampling` among the callbacks, or None.
+
+        Returns
+        -------
+        callback : LatentResampling or None
+            The callback that draws and weights the training batches.
+        """
+        for _, callback in getattr(self, "callbacks_", []):
+            if isinstance(callback, LatentResampling):
+                return callback
+        return None
 
     def initialize_module(self):
         """Build the module; convolutional ones use channels-last memory (faster on CPU)."""

@@ -11,7 +11,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from debias_estimators import DebiasedVAEClassifier, LatentDensityResampler
 from debias_estimators.estimators._data import ArrayDataset, check_inputs
-from debias_estimators.estimators._resampling_callback import LatentResampling, encode_means
+from debias_estimators.estimators._resampling import LatentResampling, encode_means
 
 from conftest import make_blob_images
 
@@ -114,7 +114,29 @@ def test_callback_updates_the_sampler_that_training_reads(blob_images):
     clf = small(max_epochs=2).fit(X, y)
     callback = dict(clf.net_.callbacks_)["latent_resampling"]
     assert isinstance(callback, LatentResampling)
+    # One object: the net draws with the callback's sampler, the estimator reads its results.
+    assert clf.net_.resampling_callback() is callback
+    assert clf.net_.train_sampler_ is callback.sampler_
+    assert clf.resampler_ is callback.resampler
     np.testing.assert_allclose(clf.net_.train_sampler_.weights.numpy(), clf.sample_weight_)
+
+
+def test_resampling_weights_refit_the_estimators_resampler_on_new_samples(blob_images):
+    X, y = blob_images
+    clf = small(max_epochs=1, combine="geometric", ess_floor=0.5).fit(X, y)
+    faces = X[y == 1]
+    weights = clf.resampling_weights(faces)
+    expected = LatentDensityResampler(bins=10, alpha=1e-3, combine="geometric", ess_floor=0.5)
+    np.testing.assert_allclose(weights, expected.fit(clf.transform(faces)).sample_weight_)
+    assert weights.shape == (len(faces),) and weights.sum() == pytest.approx(1.0)
+    # Without resampling in training, the resampler's default alpha weighs the faces.
+    off = pickle.loads(pickle.dumps(clf)).set_params(alpha=None)  # the same encoder
+    np.testing.assert_allclose(
+        off.resampling_weights(faces),
+        LatentDensityResampler(combine="geometric", ess_floor=0.5)
+        .fit(clf.transform(faces))
+        .sample_weight_,
+    )
 
 
 @pytest.mark.parametrize("shape", [(40, 25, 25), (40, 32, 32, 3), (40, 3, 20, 20)])

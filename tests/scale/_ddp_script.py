@@ -15,7 +15,7 @@ from skorch.callbacks import Callback
 
 from debias_estimators import LatentDensityResampler
 from debias_estimators.estimators._distributed import AcceleratedDebiasedVAEClassifier
-from debias_estimators.estimators._resampling_callback import encode_means
+from debias_estimators.estimators._resampling import encode_means
 
 N_SAMPLES, BATCH_SIZE, EPOCHS = 64, 8, 2
 

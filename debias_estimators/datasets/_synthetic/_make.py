@@ -36,8 +36,8 @@ import numbers
 import numpy as np
 
 from ..._images import MIN_IMAGE_SIZE
+from ..._random import as_generator
 from .._bunch import finish
-from .._random import as_generator
 from ._attributes import (
     ATTRIBUTE_COLUMNS,
     draw_face_attributes,

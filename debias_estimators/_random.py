@@ -1,8 +1,30 @@
-"""Turn a ``random_state`` argument into a numpy random generator."""
+"""Turn a ``random_state`` argument into a seed or a numpy random generator."""
+
+import numbers
 
 import numpy as np
+from sklearn.utils import check_random_state
 
-__all__ = ["as_generator"]
+__all__ = ["as_generator", "resolve_seed"]
+
+
+def resolve_seed(random_state):
+    """Return an int seed for ``random_state``, as the estimators seed torch with.
+
+    Parameters
+    ----------
+    random_state : None, int or numpy.random.RandomState
+        An int is the seed; otherwise the seed is drawn from the ``RandomState`` (``None``:
+        numpy's global one), as :func:`sklearn.utils.check_random_state` resolves it.
+
+    Returns
+    -------
+    seed : int
+        In ``[0, 2**31 - 1)`` when drawn.
+    """
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
 def as_generator(random_state):
@@ -29,7 +51,7 @@ def as_generator(random_state):
     """
     seed = random_state
     if isinstance(seed, np.random.RandomState):
-        seed = seed.randint(2**31 - 1)
+        seed = resolve_seed(seed)
     try:
         return np.random.default_rng(seed)
     except TypeError as err:

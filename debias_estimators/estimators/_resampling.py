@@ -1,24 +1,56 @@
-"""The epoch callback that refits the latent resampler and updates the live training sampler.
+"""The latent resampling of training: the weighted sampler, its weights, and the callback.
 
-skorch builds the training loader once per fit, so replacing the loader from a callback would
-have no effect; the callback instead writes new weights into the loader's
-``WeightedRandomSampler``, which reads them each time an epoch starts drawing.
+The callback makes the training sampler (:meth:`LatentResampling.training_sampler`, which
+:class:`TrainingNet` asks for) and keeps it up to date: skorch builds the training loader once
+per fit, so replacing the loader from a callback would have no effect; the callback instead
+writes new weights into the loader's ``WeightedRandomSampler``, which reads them each time an
+epoch starts drawing.
 """
 
 import numpy as np
 import torch
 from skorch.callbacks import Callback
+from torch.utils.data import WeightedRandomSampler
 from tqdm.auto import tqdm
 
 from ._data import dataset_labels
-from ._net import positive_share_weights
+from ._modes import evaluating
 
-__all__ = ["LATENT_SOURCES", "LatentResampling", "encode_means"]
+__all__ = ["LATENT_SOURCES", "LatentResampling", "encode_means", "positive_share_weights"]
 
 # Batches of the no-grad resampling pass: 256 encodes as fast as 1024 on the CPU and holds
 # about 120 MiB less at 64x64 (benchmarks/memory.py).
 ENCODE_BATCH_SIZE = 256
 LATENT_SOURCES = ("encode", "cached")
+
+
+def positive_share_weights(y, positive_weights=None):
+    """Compute sampling probabilities that keep each class's share of an epoch.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Binary labels.
+    positive_weights : ndarray of shape (n_positive,), optional
+        Relative weights of the positives, in order; uniform when absent.
+
+    Returns
+    -------
+    probabilities : ndarray of shape (n_samples,)
+        Non-negative, summing to 1: the positives share ``mean(y)`` of the mass, the negatives
+        the rest, uniformly.
+    """
+    positive = np.asarray(y) > 0.5
+    p = np.empty(len(positive))
+    share = positive.mean()
+    n_neg = len(positive) - positive.sum()
+    if n_neg:
+        p[~positive] = (1.0 - share) / n_neg
+    if positive_weights is None:
+        positive_weights = np.ones(positive.sum())
+    positive_weights = np.asarray(positive_weights, dtype=np.float64)
+    p[positive] = share * positive_weights / positive_weights.sum()
+    return p
 
 
 def encode_means(module, dataset, indices, *, device="cpu", progress=False):
@@ -45,21 +77,16 @@ def encode_means(module, dataset, indices, *, device="cpu", progress=False):
     mu : ndarray of shape (len(indices), latent_dim)
         The latent means.
     """
-    was_training = module.training
-    module.eval()
     chunks = range(0, len(indices), ENCODE_BATCH_SIZE)
     mu = np.empty((len(indices), module.latent_dim), np.float32)  # filled in place: no concat
-    try:
-        with torch.no_grad():
-            # disable=None: tqdm's own convention, no bar where the output is not a terminal.
-            disable = None if progress else True
-            for start in tqdm(chunks, desc="resampling pass", disable=disable, leave=False):
-                stop = start + ENCODE_BATCH_SIZE
-                x, _ = dataset[indices[start:stop]]
-                x = x["x"] if isinstance(x, dict) else x
-                mu[start:stop] = module.encode(x.to(device))[1].float().cpu().numpy()
-    finally:
-        module.train(was_training)
+    # disable=None: tqdm's own convention, no bar where the output is not a terminal.
+    disable = None if progress else True
+    with evaluating(module):
+        for start in tqdm(chunks, desc="resampling pass", disable=disable, leave=False):
+            stop = start + ENCODE_BATCH_SIZE
+            x, _ = dataset[indices[start:stop]]
+            x = x["x"] if isinstance(x, dict) else x
+            mu[start:stop] = module.encode(x.to(device))[1].float().cpu().numpy()
     return mu
 
 
@@ -91,6 +118,9 @@ class LatentResampling(Callback):
 
     Attributes
     ----------
+    sampler_ : torch.utils.data.WeightedRandomSampler
+        The training sampler of the current fit, made by :meth:`training_sampler`; its
+        weights are :attr:`sample_weight_`.
     sample_weight_ : ndarray of shape (n_train,)
         The sampling probabilities of the last epoch, in training-set order.
     n_encoded_ : int
@@ -109,6 +139,30 @@ class LatentResampling(Callback):
             raise ValueError(f"source must be one of {LATENT_SOURCES}, got {self.source!r}.")
         self._cache = None
         return self
+
+    def training_sampler(self, dataset, generator):
+        """Make the sampler that draws the training batches, with each class's share kept.
+
+        Its weights start uniform within each class; every epoch start replaces them with the
+        latent resampling's.
+
+        Parameters
+        ----------
+        dataset : torch.utils.data.Dataset
+            The training data.
+        generator : torch.Generator
+            The seeded generator of the draws.
+
+        Returns
+        -------
+        sampler : torch.utils.data.WeightedRandomSampler
+            A sampler of ``len(dataset)`` draws with replacement, kept as ``sampler_``.
+        """
+        weights = torch.as_tensor(positive_share_weights(dataset_labels(dataset)))
+        self.sampler_ = WeightedRandomSampler(
+            weights, num_samples=len(dataset), replacement=True, generator=generator
+        )
+        return self.sampler_
 
     def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
         """Keep the latent means of the training batch (``source="cached"`` only).
@@ -138,7 +192,7 @@ class LatentResampling(Callback):
         Parameters
         ----------
         net : skorch.NeuralNet
-            The net being trained; its ``train_sampler_`` weights are updated in place.
+            The net being trained.
         dataset_train : torch.utils.data.Dataset, default=None
             The training data.
         dataset_valid : torch.utils.data.Dataset, default=None
@@ -150,7 +204,7 @@ class LatentResampling(Callback):
         positives = np.flatnonzero(y > 0.5)
         if len(positives) == 0:  # e.g. a partial_fit batch of negatives: nothing to reweight
             self.sample_weight_ = positive_share_weights(y)
-            net.train_sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
+            self.sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
             return
         if len(net.history) <= self.warmup_epochs:  # history holds the epoch just begun
             self.n_encoded_ = 0
@@ -161,7 +215,7 @@ class LatentResampling(Callback):
             self.resampler.fit(mu)
             self.sample_weight_ = positive_share_weights(y, self.resampler.sample_weight_)
             ess, exponent = self.resampler.effective_sample_size_, self.resampler.exponent_
-        net.train_sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
+        self.sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
         net.history.record("sample_ess", ess)
         net.history.record("sample_ess_fraction", ess / len(positives))
         net.history.record("weight_exponent", exponent)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from debias_estimators.datasets._random import as_generator
+from debias_estimators._random import as_generator, resolve_seed
 
 
 def test_ints_seed_new_generators_and_generators_pass_through():
@@ -25,3 +25,13 @@ def test_ints_seed_new_generators_and_generators_pass_through():
 def test_bad_random_states_are_named(random_state, error, match):
     with pytest.raises(error, match=match):
         as_generator(random_state)
+
+
+def test_one_seed_helper_draws_the_numbers_it_drew_before():
+    assert resolve_seed(7) == 7 and resolve_seed(np.int64(7)) == 7
+    # A RandomState gives the seed it always gave, to the estimators and the generators.
+    drawn = np.random.RandomState(0).randint(0, 2**31 - 1)
+    assert resolve_seed(np.random.RandomState(0)) == drawn
+    legacy = as_generator(np.random.RandomState(0)).integers(1000, size=5)
+    np.testing.assert_array_equal(legacy, np.random.default_rng(drawn).integers(1000, size=5))
+    assert 0 <= resolve_seed(None) < 2**31 - 1

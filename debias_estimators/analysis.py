@@ -1,0 +1,227 @@
+"""Analysis of fitted models: per-group evaluation, resampling weights, attribute enrichment.
+
+What a DB-VAE's resampling uncovers, without group labels, is which faces it upweights; where
+the faces have attribute labels, counting them among the top weights shows which groups the
+model found rare. :func:`evaluate_models` measures any fitted classifiers per group.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from .metrics import group_table, metric_frames, summary_table
+
+__all__ = [
+    "Evaluation",
+    "attribute_enrichment",
+    "evaluate_models",
+    "face_label",
+    "resampling_weights",
+    "strongest_enrichment",
+]
+
+EVALUATION_METRICS = ["accuracy", "recall", "count"]
+# Columns with more distinct values than this (file names, ids) are not attributes to count.
+MAX_LEVELS = 12
+
+
+@dataclass
+class Evaluation:
+    """Per-group table and bias summary of several fitted models on one test set.
+
+    Parameters
+    ----------
+    groups : pandas.DataFrame
+        One row per model and group: accuracy and recall (rates in [0, 1]) and the count.
+    summary : pandas.DataFrame
+        One row per model: E[A], Var[A], the worst group and the largest gap (accuracy on
+        faces, percent) and, where the test set holds non-faces, ``nonface_accuracy``.
+    """
+
+    groups: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def evaluate_models(models, X, faces, groups):
+    """Compute the per-group table and the bias summary of each model on a labelled set.
+
+    Parameters
+    ----------
+    models : dict of {str: estimator}
+        Fitted classifiers (or pipelines ending in one) by display name.
+    X : array-like
+        Test samples, faces and non-faces, as the models take them.
+    faces : array-like of bool of shape (n_samples,)
+        Which samples are faces.
+    groups : pandas.DataFrame
+        Sensitive features per sample (e.g. skin type and gender), missing for non-faces.
+
+    Returns
+    -------
+    evaluation : Evaluation
+        ``groups``: one row per model and group; ``summary``: one row per model with E[A],
+        Var[A], the worst group (accuracy on faces, percent) and, where ``X`` holds non-faces,
+        the share of them rejected.
+    """
+    faces = np.asarray(faces, dtype=bool)
+    # The targets are 1 for faces; a model may name its classes otherwise.
+    frames = {}
+    for name, model in models.items():
+        face = face_label(model)
+        y = np.where(faces, face, _other_label(model, face))
+        frames.update(
+            metric_frames({name: model}, X, y, groups, metrics=EVALUATION_METRICS, pos_label=face)
+        )
+    summary = summary_table(frames, "accuracy")
+    nonfaces = ~faces
+    if nonfaces.any():
+        X_nonfaces = np.asarray(X)[nonfaces]
+        summary["nonface_accuracy"] = [
+            100.0 * float(np.mean(model.predict(X_nonfaces) != face_label(model)))
+            for model in models.values()
+        ]
+    return Evaluation(group_table(frames), summary)
+
+
+def face_label(model):
+    """Return the label a fitted model predicts for faces.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted classifier, or a pipeline ending in one.
+
+    Returns
+    -------
+    label : object
+        The estimator's ``pos_label_`` when it has one; else 1.
+    """
+    last = model[-1] if isinstance(model, Pipeline) else model
+    label = getattr(last, "pos_label_", None)
+    if label is not None:
+        return label
+    classes = getattr(last, "classes_", None)
+    if classes is not None and 1 not in list(classes):
+        raise ValueError(
+            f"Cannot tell which of the model's labels {list(classes)} means a face: it has no "
+            f"pos_label_ and no label 1."
+        )
+    return 1
+
+
+def _other_label(model, face):
+    last = model[-1] if isinstance(model, Pipeline) else model
+    others = [c for c in getattr(last, "classes_", [0]) if c != face]
+    return others[0] if others else 0
+
+
+def resampling_weights(model, faces):
+    """Weight faces as a fitted DB-VAE's resampling would, under its trained encoder.
+
+    Parameters
+    ----------
+    model : DebiasedVAEClassifier
+        A fitted DB-VAE; its resampling settings weigh the faces (see
+        :meth:`~debias_estimators.DebiasedVAEClassifier.resampling_weights`).
+    faces : ndarray
+        Face images, at least two.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_faces,)
+        Sampling probabilities summing to 1; high for faces rare in the latent space.
+    """
+    if not callable(getattr(model, "resampling_weights", None)):
+        raise TypeError(
+            f"resampling_weights needs a DebiasedVAEClassifier; got a {type(model).__name__}."
+        )
+    return model.resampling_weights(faces)
+
+
+def attribute_enrichment(attributes, weights, top_fraction=0.1):
+    """Share of each attribute value among the most and least weighted faces vs overall.
+
+    Parameters
+    ----------
+    attributes : pandas.DataFrame
+        One row per face; columns with one value, or more than 12, are skipped.
+    weights : ndarray of shape (n_faces,)
+        Resampling weights of the faces.
+    top_fraction : float, default=0.1
+        Share of the faces counted as most (and as least) weighted.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per attribute value: ``attribute``, ``value``, ``overall``, ``top`` and
+        ``bottom`` (percent of the faces with that value), and ``enrichment``
+        (``top / overall``: above 1 means the resampler favours the value).
+    """
+    if not 0 < top_fraction <= 0.5:
+        raise ValueError(f"top_fraction must be in (0, 0.5]; got {top_fraction!r}.")
+    attributes = attributes.reset_index(drop=True)
+    n_top = max(1, int(round(top_fraction * len(weights))))
+    order = np.argsort(-np.asarray(weights), kind="stable")
+    top, bottom = order[:n_top], order[-n_top:]
+    rows = []
+    for column in _attribute_columns(attributes):
+        values = _as_labels(attributes[column])
+        overall = values.value_counts(normalize=True)
+        top_share = values.iloc[top].value_counts(normalize=True)
+        bottom_share = values.iloc[bottom].value_counts(normalize=True)
+        for value, share in overall.items():
+            rows.append(
+                {
+                    "attribute": column,
+                    "value": value,
+                    "overall": 100.0 * share,
+                    "top": 100.0 * top_share.get(value, 0.0),
+                    "bottom": 100.0 * bottom_share.get(value, 0.0),
+                    "enrichment": top_share.get(value, 0.0) / share,
+                }
+            )
+    table = pd.DataFrame(
+        rows, columns=["attribute", "value", "overall", "top", "bottom", "enrichment"]
+    )
+    # Numeric columns even when no attribute varies (a tiny training set): no rows at all.
+    table = table.astype({"overall": float, "top": float, "bottom": float, "enrichment": float})
+    return table.sort_values(["attribute", "enrichment"], ascending=[True, False], kind="stable")
+
+
+def strongest_enrichment(table, n=3):
+    """Describe the attribute values most over-represented among the top weights.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`attribute_enrichment`.
+    n : int, default=3
+        How many to name.
+
+    Returns
+    -------
+    lines : list of str
+        One sentence per value, e.g. ``skin_type = darker: 10.0 % of all faces, 34.0 % of
+        the top (3.4x)``.
+    """
+    best = table[table["enrichment"] > 1].nlargest(n, "enrichment")
+    return [
+        f"{row.attribute} = {row.value}: {row.overall:.1f} % of all faces, {row.top:.1f} % of "
+        f"the most upweighted ({row.enrichment:.1f}x)"
+        for row in best.itertuples()
+    ]
+
+
+def _as_labels(column):
+    column = column.astype(object)
+    return column.where(column.notna(), "missing").astype(str)
+
+
+def _attribute_columns(attributes):
+    return [
+        column
+        for column in attributes.columns
+        if 1 < attributes[column].nunique(dropna=True) <= MAX_LEVELS
+    ]

@@ -1,0 +1,82 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from debias_estimators import CNNClassifier, DebiasedVAEClassifier
+from debias_estimators.analysis import (
+    attribute_enrichment,
+    evaluate_models,
+    face_label,
+    resampling_weights,
+    strongest_enrichment,
+)
+
+from conftest import make_blob_images
+
+TINY = {"n_filters": 2, "max_epochs": 1, "batch_size": 16, "random_state": 0}
+
+
+def test_attribute_enrichment_finds_the_upweighted_value():
+    attributes = pd.DataFrame({"skin_type": ["darker"] * 10 + ["lighter"] * 90, "id": range(100)})
+    weights = np.r_[np.full(10, 5.0), np.ones(90)]
+    table = attribute_enrichment(attributes, weights, top_fraction=0.1).set_index("value")
+    assert list(table["attribute"].unique()) == ["skin_type"]  # ids are not attributes
+    assert table.loc["darker", "top"] == 100.0 and table.loc["darker", "overall"] == 10.0
+    assert table.loc["darker", "enrichment"] == pytest.approx(10.0)
+    assert table.loc["lighter", "bottom"] == 100.0
+    lines = strongest_enrichment(table.reset_index())
+    assert lines == [
+        "skin_type = darker: 10.0 % of all faces, 100.0 % of the most upweighted (10.0x)"
+    ]
+
+
+def test_attribute_enrichment_refuses_a_top_fraction_out_of_range():
+    with pytest.raises(ValueError, match="top_fraction"):
+        attribute_enrichment(pd.DataFrame({"a": ["x", "y"]}), np.ones(2), top_fraction=0.9)
+
+
+@pytest.fixture(scope="module")
+def blobs_and_groups():
+    X, y = make_blob_images(n=48, size=16)
+    rng = np.random.default_rng(0)
+    groups = pd.DataFrame(
+        {"skin_type": rng.choice(["darker", "lighter"], 48), "gender": rng.choice(["f", "m"], 48)}
+    )
+    groups[y == 0] = None  # no group for the non-faces
+    return X, y, groups
+
+
+def test_evaluate_models_measures_each_model_per_group(blobs_and_groups):
+    X, y, groups = blobs_and_groups
+    cnn = CNNClassifier(**TINY).fit(X, y)
+    evaluation = evaluate_models({"cnn": cnn}, X, y == 1, groups)
+    assert list(evaluation.summary.index) == ["cnn"]
+    assert set(evaluation.groups["model"]) == {"cnn"}
+    # Per group, the counts add up to the faces; the non-faces' share rejected is reported.
+    assert evaluation.groups["count"].sum() == np.sum(y == 1)
+    rejected = 100.0 * np.mean(cnn.predict(X[y == 0]) != 1)
+    assert evaluation.summary.loc["cnn", "nonface_accuracy"] == pytest.approx(rejected)
+    face_accuracy = np.mean(cnn.predict(X[y == 1]) == 1) * 100
+    assert evaluation.summary.loc["cnn", "overall"] == pytest.approx(face_accuracy)
+    assert {"E[A]", "Var[A]", "worst_group", "max_difference"} <= set(evaluation.summary)
+
+
+def test_face_label_reads_pos_label_or_refuses_to_guess(blobs_and_groups):
+    X, y, _ = blobs_and_groups
+    model = CNNClassifier(pos_label="face", **TINY).fit(X, np.where(y == 1, "face", "other"))
+    assert face_label(model) == "face"
+
+    class Fitted:
+        classes_ = np.array(["a", "b"])
+
+    with pytest.raises(ValueError, match="means a face"):
+        face_label(Fitted())
+
+
+def test_resampling_weights_are_the_models_own(blobs_and_groups):
+    X, y, _ = blobs_and_groups
+    dbvae = DebiasedVAEClassifier(latent_dim=4, **TINY).fit(X, y)
+    faces = X[y == 1]
+    np.testing.assert_array_equal(resampling_weights(dbvae, faces), dbvae.resampling_weights(faces))
+    with pytest.raises(TypeError, match="DebiasedVAEClassifier"):
+        resampling_weights(CNNClassifier(**TINY), faces)
