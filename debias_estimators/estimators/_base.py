@@ -6,8 +6,6 @@ mapped to binary targets (1 = ``pos_label``), so any two labels work.
 """
 
 import copy
-import re
-import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -19,7 +17,6 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
 )
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _assert_all_finite,
     _check_sample_weight,
@@ -31,6 +28,7 @@ from .._random import resolve_seed
 from ..nn import batch_invariant_inference
 from ._data import ArrayDataset, check_inputs
 from ._finite_loss import FiniteLoss
+from ._labels import check_classes
 from ._modes import evaluating
 from ._net import TrainingNet
 from ._net_params import NetParamsMixin
@@ -230,7 +228,7 @@ class BaseNetClassifier(
             raise ValueError(f"X has {len(data)} samples but y has {len(y)} labels.")
         fitted = {}
         if reset:
-            fitted["classes_"], fitted["pos_label_"] = self._check_classes(y, classes)
+            fitted["classes_"], fitted["pos_label_"] = check_classes(y, classes, self.pos_label)
             fitted["input_shape_"] = tuple(data.shape[1:])
             fitted["n_features_in_"] = int(np.prod(fitted["input_shape_"]))
         elif not np.isin(y, self.classes_).all():
@@ -247,46 +245,6 @@ class BaseNetClassifier(
         weights = (weights * (len(weights) / total)).astype(np.float32)
         decode_mask = self._decode_positives_only()
         return ArrayDataset(data, binary, weights, with_decode_mask=decode_mask), fitted
-
-    def _check_classes(self, y, classes):
-        if type_of_target(y) == "continuous":
-            raise ValueError(
-                "Unknown label type: y holds continuous values; a classifier needs class labels."
-            )
-        try:
-            labels = np.unique(y if classes is None else np.asarray(classes))
-        except TypeError as err:  # e.g. None beside strings
-            raise ValueError(
-                f"The labels cannot be sorted, so the classes are not defined: {err}. Use "
-                f"labels of one type (all numbers or all strings)."
-            ) from err
-        if classes is None and len(labels) < 2:
-            raise ValueError(
-                f"y contains one class only ({labels.tolist()}); a classifier needs two classes."
-            )
-        if len(labels) != 2:
-            raise ValueError(
-                f"Only binary classification is supported; y holds {len(labels)} classes: "
-                f"{labels.tolist()[:10]}."
-            )
-        pos_label = labels[1] if self.pos_label is None else self.pos_label
-        if pos_label not in labels:
-            raise ValueError(
-                f"pos_label={pos_label!r} is not among the labels {labels.tolist()}; no sample of "
-                f"the positive class to learn from."
-            )
-        if classes is None and not (y == pos_label).any():
-            raise ValueError(f"y holds no sample of pos_label={pos_label!r}.")
-        if self.pos_label is None and _reads_as_negation(*labels.tolist()[::-1]):
-            negative, positive = labels.tolist()
-            warnings.warn(
-                f"pos_label is None, so the positive class (the faces, whose latent structure "
-                f"is learned) is {positive!r}, the larger of the labels {labels.tolist()}; "
-                f"pass pos_label={negative!r} if that is the positive class.",
-                UserWarning,
-                stacklevel=4,
-            )
-        return labels, pos_label
 
     def _check_X(self, X, *, reset):
         data = check_inputs(X, image_shape=self.image_shape, data_format=self.data_format)
@@ -408,14 +366,6 @@ def _padded(x):
     if missing <= 0:
         return x
     return torch.cat([x, x.new_zeros((missing, *x.shape[1:]))])
-
-
-def _reads_as_negation(label, other):
-    """Tell whether ``label`` reads as "not ``other``", e.g. ``"nonface"`` beside ``"face"``."""
-    if not (isinstance(label, str) and isinstance(other, str)):
-        return False
-    label, other = (re.sub(r"[^a-z0-9]", "", s.lower()) for s in (label, other))
-    return any(label == prefix + other for prefix in ("non", "not", "no"))
 
 
 def _module_device(module):

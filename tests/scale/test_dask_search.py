@@ -21,7 +21,7 @@ def client():
     """Two single-threaded worker processes; the nanny starts them with OMP_NUM_THREADS=1."""
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
