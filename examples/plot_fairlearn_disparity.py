@@ -28,7 +28,7 @@ from debias_estimators.datasets import make_balanced_faces, make_biased_faces
 QUICK = os.environ.get("DEBIAS_EXAMPLES_QUICK") == "1"
 HERE = Path(__file__).parent if "__file__" in globals() else Path.cwd()
 OUT = Path(os.environ.get("DEBIAS_EXAMPLES_OUT") or HERE)
-N_FACES = 100 if QUICK else 3000
+N_FACES = 100 if QUICK else 800
 SIZE = 32
 
 train = make_biased_faces(N_FACES, N_FACES, image_size=SIZE, random_state=0)
@@ -37,7 +37,7 @@ faces = test.target == 1
 X_test, y_test = test.images[faces], test.target[faces]
 groups = test.attributes.loc[faces, ["skin_type", "gender"]]
 
-budget = {"max_epochs": 1 if QUICK else 5, "random_state": 0}
+budget = {"max_epochs": 1 if QUICK else 4, "random_state": 0}
 models = {
     "CNN": CNNClassifier(**budget),
     "DB-VAE": DebiasedVAEClassifier(latent_dim=100, **budget),
