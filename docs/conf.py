@@ -56,7 +56,8 @@ pygments_style = "sphinx"
 nitpicky = True
 _EXTERNAL = (
     "sklearn", "imblearn", "fairlearn", "skorch", "torch", "numpy", "scipy", "pandas",
-    "matplotlib", "h5py", "PIL", "skimage", "dask", "accelerate",
+    "matplotlib", "h5py", "PIL", "skimage", "dask", "distributed", "accelerate", "joblib",
+    "tqdm", *sorted(sys.stdlib_module_names),
 )  # fmt: skip
 nitpick_ignore_regex = [
     (r"py:.*", rf"({'|'.join(_EXTERNAL)})(\..*)?"),
