@@ -21,9 +21,9 @@ grows). ``t = 1`` leaves the weights as the rule made them, ``t = 0`` is uniform
 floor means the same at any sample size and for every combine rule. This module is numpy only
 and works on any latent matrix.
 
-:meth:`LatentDensityResampler.fit_resample` has imbalanced-learn's sampler interface: it
-redraws the samples of each class in inverse proportion to their density within the class, so
-the resampler drops into an ``imblearn.pipeline.Pipeline`` on feature vectors.
+:meth:`~debias_estimators.LatentDensityResampler.fit_resample` has imbalanced-learn's sampler
+interface: it redraws the samples of each class in inverse proportion to their density within
+the class, so the resampler drops into an ``imblearn.pipeline.Pipeline`` on feature vectors.
 """
 
 import warnings

@@ -4,10 +4,12 @@ Build it with ``make docs`` (warnings are errors), or by hand::
 
     sphinx-build -W --keep-going -b html docs docs/_build/html
 
-The build needs no network: there is no intersphinx, and the gallery is rendered without
-running the examples (they train networks; ``make test`` runs them on tiny settings).
+The build needs no network: there is no intersphinx, MathJax is served from the build's own
+``_static/mathjax`` (copied from the ``sphinx-mathjax-offline`` package), and the gallery runs
+the examples, sized to train for seconds each on a CPU.
 """
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -34,6 +36,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -47,7 +50,20 @@ default_role = "literal"
 # Curly quotes and ellipses, but "--" stays two hyphens: option names such as --quick.
 smartquotes_action = "qe"
 pygments_style = "sphinx"
-nitpicky = False
+# Every cross-reference to this package must resolve: a name that moves breaks the build. The
+# build is offline (no intersphinx), so references to other projects stay unresolved and show
+# as code; so do the private modules and classes that docstrings name for readers of the source.
+nitpicky = True
+_EXTERNAL = (
+    "sklearn", "imblearn", "fairlearn", "skorch", "torch", "numpy", "scipy", "pandas",
+    "matplotlib", "h5py", "PIL", "skimage", "dask", "distributed", "accelerate", "joblib",
+    "tqdm", *sorted(sys.stdlib_module_names),
+)  # fmt: skip
+nitpick_ignore_regex = [
+    (r"py:.*", rf"({'|'.join(_EXTERNAL)})(\..*)?"),
+    (r"py:.*", r"debias_estimators\._.*"),
+    (r"py:.*", r"DistributedLatentResampling"),
+]
 
 # -- Autodoc, autosummary, numpydoc ---------------------------------------------------------------
 autosummary_generate = True
@@ -59,6 +75,11 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = False
 numpydoc_xref_param_type = False
+
+# -- Maths -------------------------------------------------------------------------------------
+# MathJax 3 from the sphinx-mathjax-offline package, copied into _static/mathjax at the end of
+# the build, rather than Sphinx's default script on a CDN: the pages render equations offline.
+mathjax_path = "mathjax/tex-chtml.js"
 
 # -- HTML --------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
@@ -79,9 +100,9 @@ html_sidebars = {"index": [], "getting_started": [], "changelog": [], "benchmark
 html_context = {"default_mode": "light"}
 
 # -- Gallery -----------------------------------------------------------------------------------
-# The examples train networks, which takes minutes: the gallery shows their code and text and
-# offers them for download, without running them. sphinx-gallery reads a gallery from a folder
-# with a header file; the examples are copied, with the header below, into a build folder.
+# The examples run at build time, each training its networks for seconds, so that their pages
+# show the printed tables and the figures. sphinx-gallery reads a gallery from a folder with a
+# header file; the examples are copied, with the header below, into a build folder.
 GALLERY_SOURCE = DOCS / "generated" / "gallery_src"
 GALLERY_HEADER = """\
 .. _gallery:
@@ -89,10 +110,12 @@ GALLERY_HEADER = """\
 Examples
 ========
 
-Each example is a script under ``examples/`` in the repository. They are shown here without
-being run: each trains the models it compares, for a few minutes on a laptop CPU. Run one with
-``python examples/plot_debiasing_synthetic.py``; ``DEBIAS_EXAMPLES_QUICK=1`` shrinks it to a
-smoke test of a few seconds and ``DEBIAS_EXAMPLES_OUT=DIR`` says where its figure goes.
+Each example is a script under ``examples/`` in the repository, run when these pages were
+built: the tables and figures below are its output. Each trains the models it compares for
+seconds on a CPU, so the numbers are those of small, short runs, from one seed (the
+benchmarks page compares the models over several). Run one with
+``python examples/plot_debiasing_synthetic.py``; ``DEBIAS_EXAMPLES_QUICK=1`` shrinks it
+further to a smoke test and ``DEBIAS_EXAMPLES_OUT=DIR`` says where its figure goes.
 """
 
 
@@ -111,7 +134,7 @@ sphinx_gallery_conf = {
     "examples_dirs": str(GALLERY_SOURCE.relative_to(DOCS)),
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    "plot_gallery": "False",
+    "plot_gallery": "True",
     "download_all_examples": False,
     "remove_config_comments": True,
     "backreferences_dir": "generated/backreferences",
@@ -146,7 +169,28 @@ def _skip_foreign_members(app, what, name, obj, skip, options):
     return None
 
 
+# The pages must work offline: no <script> may load from another site (MathJax included), and
+# the local MathJax that mathjax_path names must be in the output.
+_REMOTE_SCRIPT = re.compile(r"<script[^>]*\bsrc=[\"'](?:https?:)?//", re.IGNORECASE)
+
+
+def _check_offline(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    logger = logging.getLogger("debias_estimators.docs")
+    out = Path(app.outdir)
+    for page in sorted(out.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        for match in _REMOTE_SCRIPT.finditer(html):
+            tag = html[match.start() :].split(">", 1)[0] + ">"
+            logger.warning("%s loads a script from the network: %s", page.relative_to(out), tag)
+    if not (out / "_static" / app.config.mathjax_path).is_file():
+        logger.warning("_static/%s is missing from the build", app.config.mathjax_path)
+
+
 def setup(app):
     """Register the build-time checks and the member filter."""
     app.connect("builder-inited", _check_api_reference)
+    # After sphinx-mathjax-offline has copied MathJax into the output (default priority 500).
+    app.connect("build-finished", _check_offline, priority=900)
     app.connect("autodoc-skip-member", _skip_foreign_members)

@@ -34,7 +34,7 @@ test = make_balanced_faces(20 if QUICK else 100, image_size=SIZE, random_state=1
 # %%
 # Two folds over two latent sizes: four fits and a refit of the best on all the data.
 search = GridSearchCV(
-    DebiasedVAEClassifier(n_filters=8, max_epochs=1 if QUICK else 3, random_state=0),
+    DebiasedVAEClassifier(n_filters=8, max_epochs=1 if QUICK else 2, random_state=0),
     param_grid={"latent_dim": [8, 100]},
     scoring="balanced_accuracy",
     cv=2,
