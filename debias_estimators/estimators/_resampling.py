@@ -120,7 +120,7 @@ class LatentResampling(Callback):
     ----------
     sampler_ : torch.utils.data.WeightedRandomSampler
         The training sampler of the current fit, made by :meth:`training_sampler`; its
-        weights are :attr:`sample_weight_`.
+        weights are ``sample_weight_``.
     sample_weight_ : ndarray of shape (n_train,)
         The sampling probabilities of the last epoch, in training-set order.
     n_encoded_ : int
