@@ -14,6 +14,7 @@ from PIL import Image
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier, load_model
 from debias_estimators._cli._data import load_test_data
 from debias_estimators._cli._evaluation import SUMMARY_COLUMNS, evaluate
+from debias_estimators._cli._models import load_model as cli_load_model
 from debias_estimators.cli import main
 
 from conftest import check_in_chromium, make_blob_images
@@ -340,3 +341,19 @@ def test_evaluation_reads_the_face_label_of_the_model():
         result = evaluate({"m": model}, test)
         pd.testing.assert_frame_equal(result.summary, reference.summary)
         pd.testing.assert_frame_equal(result.groups, reference.groups)
+
+
+def test_evaluate_and_audit_load_the_model_onto_the_device_asked_for(saved_cnn, tmp_path, capsys):
+    # A model whose settings name another device (as one trained on a GPU does) predicts where
+    # --device says; an unknown device is refused before any work.
+    model = load_model(saved_cnn)
+    model.device = "cuda:3"
+    pickled = tmp_path / "gpu.joblib"
+    joblib.dump(model, pickled)
+    out = tmp_path / "r"
+    argv = ["evaluate", str(pickled), "--allow-pickle", "--n-test-per-group", "4"]
+    assert main([*argv, "--device", "cpu", "--out", str(out)]) == 0
+    status = main([*argv, "--device", "nonsense", "--out", str(tmp_path / "r2")])
+    assert_user_error(capsys, status, "nonsense")
+    assert not (tmp_path / "r2").exists()
+    assert cli_load_model(pickled, allow_pickle=True, device="cpu").device == "cpu"

@@ -26,7 +26,7 @@ def run_audit(args, echo):
     echo : callable
         Prints one message.
     """
-    model = load_model(args.model, allow_pickle=args.allow_pickle)
+    model = load_model(args.model, allow_pickle=args.allow_pickle, device=args.device)
     if not isinstance(model, DebiasedVAEClassifier):
         raise ValueError(
             f"{args.model} holds a {type(model).__name__}; audit needs a DB-VAE "

@@ -23,7 +23,7 @@ def run_evaluate(args, echo):
         Prints one message.
     """
     start = time.perf_counter()
-    model = load_model(args.model, allow_pickle=args.allow_pickle)
+    model = load_model(args.model, allow_pickle=args.allow_pickle, device=args.device)
     report = Report(args.out, f"Evaluation of {args.model}", force=args.force)
     shape = model_image_shape(model, args.image_size)
     if args.image_folder:

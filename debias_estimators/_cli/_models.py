@@ -115,7 +115,7 @@ def check_new_file(path, *, force=False):
     return path
 
 
-def load_model(path, *, allow_pickle=False):
+def load_model(path, *, allow_pickle=False, device="cpu"):
     """Load a fitted classifier saved by ``train``, or, if allowed, a joblib pickle.
 
     Parameters
@@ -125,17 +125,20 @@ def load_model(path, *, allow_pickle=False):
         ``joblib.dump`` when ``allow_pickle``.
     allow_pickle : bool, default=False
         Unpickle a file that is not in the safe format. Unpickling runs code from the file.
+    device : str, default="cpu"
+        Where the model predicts: its network is moved there, wherever it was trained.
 
     Returns
     -------
     model : estimator
         A fitted classifier with ``predict``.
     """
+    check_device(device)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No such model file: {path}")
     if is_saved_model(path):
-        return persistence.load_model(path)
+        return persistence.load_model(path, device=device)
     if not allow_pickle:
         raise ValueError(
             f"Cannot load {path}: it is not a model saved by 'debias-estimators train'. If it is "
@@ -149,6 +152,10 @@ def load_model(path, *, allow_pickle=False):
     if not hasattr(model, "predict"):
         raise ValueError(f"{path} holds a {type(model).__name__}, not a classifier.")
     check_is_fitted(model)
+    net = getattr(model, "net_", None)
+    if net is not None:  # one of ours: predict where asked, not where it was trained
+        model.set_params(device=device)
+        net.module_.to(device)
     return model
 
 

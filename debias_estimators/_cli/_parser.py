@@ -224,6 +224,7 @@ def _add_evaluate(commands):
     )
     evaluate.add_argument("model", help="a model saved by 'debias-estimators train'")
     _add_allow_pickle(evaluate)
+    _add_device(evaluate)
     source = evaluate.add_mutually_exclusive_group()
     source.add_argument("--ppb", metavar="DIR", help="the PPB-2017 folder (default: synthetic)")
     source.add_argument(
@@ -275,6 +276,7 @@ def _add_audit(commands):
     )
     audit.add_argument("model", help="a DB-VAE saved by 'debias-estimators train'")
     _add_allow_pickle(audit)
+    _add_device(audit)
     _add_source(audit, sized=False)
     audit.add_argument(
         "--top-fraction",
@@ -334,10 +336,14 @@ def _add_common(parser, *, seed=True):
         parser.add_argument(
             "--seed", type=seed_value, default=0, help="seed of the data and the models"
         )
-    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
+    _add_device(parser)
     parser.add_argument(
         "--no-progress", action="store_true", help="no progress bars and no per-epoch lines"
     )
+
+
+def _add_device(parser):
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cuda (default cpu)")
 
 
 def _add_out(parser, default):
