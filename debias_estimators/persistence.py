@@ -26,10 +26,10 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
+from ._devices import check_device
 from ._files import atomic_path
 from .estimators import CNNClassifier, DebiasedVAEClassifier
 from .estimators._data import check_inputs
-from .estimators._params import check_device
 
 __all__ = ["is_saved_model", "load_model", "save_model"]
 

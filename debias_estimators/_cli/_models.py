@@ -9,9 +9,9 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from .. import persistence
+from .._devices import check_device
 from .._files import check_writable_folder
 from ..estimators import CNNClassifier, DebiasedVAEClassifier, EpochProgress
-from ..estimators._params import check_device
 from ..persistence import is_saved_model
 
 __all__ = [

@@ -12,6 +12,8 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from skorch.callbacks import Callback
 
+from .._devices import check_device
+
 __all__ = ["NET_CONSTRAINTS", "check_callbacks", "check_device", "check_hidden_units"]
 
 POSITIVE_INT = Interval(Integral, 1, None, closed="left")
@@ -39,43 +41,6 @@ NET_CONSTRAINTS = {
     "data_format": [StrOptions({"auto", "channels_last", "channels_first"})],
     "net_params": [dict, None],
 }
-
-
-def check_device(device):
-    """Refuse a torch device that is malformed or absent here, before any work is done.
-
-    Parameters
-    ----------
-    device : str or torch.device
-        E.g. ``"cpu"``, ``"cuda"``, ``"cuda:1"``.
-
-    Returns
-    -------
-    device : str or torch.device
-        The same value.
-
-    Raises
-    ------
-    ValueError
-        If torch does not know the device, or it is not available on this machine.
-    """
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, TypeError) as err:
-        raise ValueError(f"Unknown torch device {device!r}: {err}") from err
-    if parsed.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError(f"Device {device!r} asked for, but CUDA is not available here.")
-        if parsed.index is not None and parsed.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"Device {device!r} asked for, but this machine has "
-                f"{torch.cuda.device_count()} CUDA device(s)."
-            )
-    elif parsed.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"Device {device!r} asked for, but MPS is not available here.")
-    elif parsed.type not in ("cpu", "cuda", "mps"):
-        raise ValueError(f"Device {device!r}: only cpu, cuda and mps devices are supported.")
-    return device
 
 
 def check_hidden_units(hidden_units):
