@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from .metrics import group_table, metric_frames, summary_table
+from .metrics import bias_intervals, group_table, metric_frames, summary_table
 
 __all__ = [
     "Evaluation",
@@ -38,10 +38,15 @@ class Evaluation:
     summary : pandas.DataFrame
         One row per model: E[A], Var[A], the worst group and the largest gap (accuracy on
         faces, percent) and, where the test set holds non-faces, ``nonface_accuracy``.
+    intervals : pandas.DataFrame or None, default=None
+        95 % bootstrap intervals of E[A], Var[A], the worst group's accuracy and the largest
+        gap (:func:`~debias_estimators.metrics.bias_intervals`): one row per model and
+        statistic, columns ``estimate``, ``low`` and ``high``.
     """
 
     groups: pd.DataFrame
     summary: pd.DataFrame
+    intervals: pd.DataFrame | None = None
 
 
 def evaluate_models(models, X, faces, groups):
@@ -63,7 +68,8 @@ def evaluate_models(models, X, faces, groups):
     evaluation : Evaluation
         ``groups``: one row per model and group; ``summary``: one row per model with E[A],
         Var[A], the worst group (accuracy on faces, percent) and, where ``X`` holds non-faces,
-        the share of them rejected.
+        the share of them rejected; ``intervals``: their bootstrap intervals (1,000 resamples
+        of the faces within each group, seed 0).
     """
     faces = np.asarray(faces, dtype=bool)
     # The targets are 1 for faces; a model may name its classes otherwise.
@@ -82,7 +88,19 @@ def evaluate_models(models, X, faces, groups):
             100.0 * float(np.mean(model.predict(X_nonfaces) != face_label(model)))
             for model in models.values()
         ]
-    return Evaluation(group_table(frames), summary)
+    return Evaluation(group_table(frames), summary, _intervals(models, X, faces, groups))
+
+
+def _intervals(models, X, faces, groups):
+    X_faces, groups_faces = np.asarray(X)[faces], groups[faces]
+    tables = {}
+    for name, model in models.items():
+        face = face_label(model)
+        y_true = np.full(len(X_faces), face, dtype=object)
+        y_pred = np.asarray(model.predict(X_faces), dtype=object)
+        tables[name] = bias_intervals(y_true, y_pred, groups_faces, n_boot=1000, random_state=0)
+    table = pd.concat(tables, names=["model", "statistic"])
+    return table
 
 
 def face_label(model):

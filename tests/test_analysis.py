@@ -59,6 +59,12 @@ def test_evaluate_models_measures_each_model_per_group(blobs_and_groups):
     face_accuracy = np.mean(cnn.predict(X[y == 1]) == 1) * 100
     assert evaluation.summary.loc["cnn", "overall"] == pytest.approx(face_accuracy)
     assert {"E[A]", "Var[A]", "worst_group", "max_difference"} <= set(evaluation.summary)
+    # Bootstrap intervals around the summary's own figures, per model and statistic.
+    intervals = evaluation.intervals.loc["cnn"]
+    for name in ["E[A]", "Var[A]", "worst_group_value", "max_difference"]:
+        estimate = intervals.loc[name, "estimate"]
+        assert estimate == pytest.approx(evaluation.summary.loc["cnn", name])
+        assert intervals.loc[name, "low"] <= estimate <= intervals.loc[name, "high"]
 
 
 def test_face_label_reads_pos_label_or_refuses_to_guess(blobs_and_groups):

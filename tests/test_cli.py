@@ -98,6 +98,8 @@ def test_demo_prints_tables_shows_progress_and_writes_report(tmp_path, capsys):
     page = check_in_chromium(out / "report.html")
     assert page["images"] == page["rendered"] == len([n for n in DEMO_FILES if n.endswith(".png")])
     summary = pd.read_csv(out / "summary.csv", index_col="model")
+    intervals = pd.read_csv(out / "intervals.csv")
+    assert set(intervals["model"]) == set(summary.index) and "95 % bootstrap" in captured.out
     assert list(summary.index) == ["CNN", "DB-VAE"]
     assert {"E[A]", "Var[A]", "worst_group", "nonface_accuracy"} <= set(summary.columns)
     # the console's summary table names its columns as summary.csv does

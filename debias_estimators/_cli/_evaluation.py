@@ -69,6 +69,28 @@ def print_evaluation(evaluation, echo):
     echo(format_summary(evaluation.summary))
     for line in gap_sentences(evaluation.summary):
         echo(f"  {line}")
+    if evaluation.intervals is not None:
+        echo("\n95 % bootstrap intervals over the test faces (not between training seeds)")
+        echo(format_intervals(evaluation.intervals))
+
+
+def format_intervals(intervals):
+    """Render the bootstrap intervals as ``estimate [low, high]`` per model and statistic.
+
+    Parameters
+    ----------
+    intervals : pandas.DataFrame
+        Rows (model, statistic); columns ``estimate``, ``low``, ``high``.
+
+    Returns
+    -------
+    text : str
+        One line per model.
+    """
+    cells = intervals.apply(
+        lambda row: f"{row['estimate']:.1f} [{row['low']:.1f}, {row['high']:.1f}]", axis=1
+    )
+    return cells.unstack("statistic")[list(intervals.index.unique("statistic"))].to_string()
 
 
 def print_enrichment(table, top_fraction, echo, *, whole_table=False):

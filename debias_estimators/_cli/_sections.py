@@ -34,6 +34,14 @@ def add_evaluation(report, evaluation, test):
         "share of the test non-faces rejected, where the test set holds any."
     )
     report.add_table(evaluation.summary, "summary")
+    if evaluation.intervals is not None:
+        report.add_table(
+            evaluation.intervals.reset_index(),
+            "intervals",
+            caption="95 % bootstrap intervals over the test faces (1,000 resamples within each "
+            "group); the spread between training seeds comes on top.",
+            index=False,
+        )
     report.add_text("\n".join(f"- {line}" for line in gap_sentences(evaluation.summary)))
     report.add_heading("Per-group results")
     report.add_table(
