@@ -20,6 +20,7 @@ __all__ = [
     "face_label",
     "resampling_weights",
     "strongest_enrichment",
+    "summarize_seeds",
 ]
 
 EVALUATION_METRICS = ["accuracy", "recall", "count"]
@@ -100,6 +101,53 @@ def _intervals(models, X, faces, groups):
         y_pred = np.asarray(model.predict(X_faces), dtype=object)
         tables[name] = bias_intervals(y_true, y_pred, groups_faces, n_boot=1000, random_state=0)
     table = pd.concat(tables, names=["model", "statistic"])
+    return table
+
+
+# For each statistic of the summary, whether a higher value is better.
+_HIGHER_IS_BETTER = {
+    "E[A]": True,
+    "Var[A]": False,
+    "worst_group_value": True,
+    "max_difference": False,
+    "nonface_accuracy": True,
+}
+
+
+def summarize_seeds(summaries):
+    """Mean, spread, median and worst seed of each model's bias figures over training seeds.
+
+    Parameters
+    ----------
+    summaries : dict of {int: pandas.DataFrame}
+        The ``summary`` of an :class:`Evaluation` (one row per model) by training seed.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per model and statistic (``E[A]``, ``Var[A]``, ``worst_group_value``,
+        ``max_difference`` and, where present, ``nonface_accuracy``); columns ``mean``, ``sd``
+        (sample standard deviation; NaN for one seed), ``median``, ``worst`` (the lowest value,
+        or the highest for ``Var[A]`` and ``max_difference``) and ``n_seeds``.
+    """
+    if not summaries:
+        raise ValueError("summarize_seeds needs the summary of at least one seed.")
+    frame = pd.concat(summaries, names=["seed", "model"])
+    rows = {}
+    for stat, higher_is_better in _HIGHER_IS_BETTER.items():
+        if stat not in frame:
+            continue
+        by_model = frame[stat].astype(float).groupby(level="model", sort=False)
+        for model, values in by_model:
+            rows[(model, stat)] = {
+                "mean": values.mean(),
+                "sd": values.std(ddof=1) if len(values) > 1 else np.nan,
+                "median": values.median(),
+                "worst": values.min() if higher_is_better else values.max(),
+                "n_seeds": len(values),
+            }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index = pd.MultiIndex.from_tuples(table.index, names=["model", "statistic"])
     return table
 
 

@@ -9,6 +9,7 @@ from debias_estimators.analysis import (
     face_label,
     resampling_weights,
     strongest_enrichment,
+    summarize_seeds,
 )
 
 from conftest import make_blob_images
@@ -86,3 +87,21 @@ def test_resampling_weights_are_the_models_own(blobs_and_groups):
     np.testing.assert_array_equal(resampling_weights(dbvae, faces), dbvae.resampling_weights(faces))
     with pytest.raises(TypeError, match="DebiasedVAEClassifier"):
         resampling_weights(CNNClassifier(**TINY), faces)
+
+
+def test_summarize_seeds_gives_mean_spread_median_and_the_worst_seed():
+    summaries = {
+        seed: pd.DataFrame(
+            {"E[A]": [90.0 + seed, 92.0], "Var[A]": [10.0 * (seed + 1), 5.0]}, index=["a", "b"]
+        )
+        for seed in range(3)
+    }
+    table = summarize_seeds(summaries)
+    e_a = table.loc[("a", "E[A]")]
+    assert e_a["mean"] == pytest.approx(91.0) and e_a["sd"] == pytest.approx(1.0)
+    assert e_a["median"] == 91.0 and e_a["worst"] == 90.0 and e_a["n_seeds"] == 3
+    # For Var[A] the worst seed is the highest.
+    assert table.loc[("a", "Var[A]"), "worst"] == 30.0
+    assert table.loc[("b", "Var[A]"), "sd"] == 0.0
+    with pytest.raises(ValueError, match="at least one seed"):
+        summarize_seeds({})

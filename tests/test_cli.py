@@ -359,3 +359,14 @@ def test_evaluate_and_audit_load_the_model_onto_the_device_asked_for(saved_cnn, 
     assert_user_error(capsys, status, "nonsense")
     assert not (tmp_path / "r2").exists()
     assert cli_load_model(pickled, allow_pickle=True, device="cpu").device == "cpu"
+
+
+def test_demo_over_seeds_reports_the_spread_and_whether_it_is_noise(tmp_path, capsys):
+    out = tmp_path / "report"
+    argv = ["demo", "--quick", *TINY_DATA, "--image-size", "16", "--epochs", "1", "--seeds", "2"]
+    argv += ["--latent-dim", "4", "--n-test-per-group", "5", "--no-progress", "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "Over 2 seeds" in printed and "of 2 seeds" in printed and "spread over" in printed
+    table = pd.read_csv(out / "seeds.csv")
+    assert set(table["model"]) == {"CNN", "DB-VAE"} and (table["n_seeds"] == 2).all()

@@ -1,12 +1,19 @@
 """``debias-estimators demo``: the biased CNN and the DB-VAE on the synthetic benchmark."""
 
+import argparse
 import dataclasses
 import time
 
-from ..analysis import attribute_enrichment, resampling_weights
+from ..analysis import attribute_enrichment, resampling_weights, summarize_seeds
 from ..reporting import Report
 from ._data import load_test_data, synthetic_training
-from ._evaluation import evaluate, print_enrichment, print_evaluation
+from ._evaluation import (
+    evaluate,
+    format_seed_table,
+    print_enrichment,
+    print_evaluation,
+    seed_sentences,
+)
 from ._models import MODEL_NAMES, check_device, make_model
 from ._sections import (
     add_enrichment,
@@ -48,10 +55,33 @@ def run_demo(args, echo):
     add_enrichment(report, enrichment, TOP_FRACTION)
     add_model_figures(report, models, train.images[faces], train.groups[faces])
     add_model_card(report, evaluation, training_data=f"{train.source}.")
+    if args.seeds > 1:
+        _more_seeds(args, settings, evaluation, report, echo)
     report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
     report.write()
     echo(f"\nReport: {report.folder / 'report.md'} ({len(report.files)} files)")
     echo(f"Total wall time: {time.perf_counter() - start:.0f} s")
+
+
+def _more_seeds(args, settings, first, report, echo):
+    """Train and evaluate both models on further seeds; print and add the spread over seeds."""
+    summaries = {args.seed: first.summary}
+    for seed in range(args.seed + 1, args.seed + args.seeds):
+        echo(f"\nSeed {seed}:")
+        train, test = _data(settings, seed, echo)
+        seed_args = argparse.Namespace(**{**vars(args), "seed": seed})
+        models = {
+            MODEL_NAMES[kind]: _fit(kind, settings, seed_args, train, echo) for kind in MODEL_NAMES
+        }
+        summaries[seed] = evaluate(models, test).summary
+    table = summarize_seeds(summaries)
+    echo(f"\nOver {args.seeds} seeds (training and test draws and the models' seeds):")
+    echo(format_seed_table(table))
+    for line in seed_sentences(summaries):
+        echo(f"  {line}")
+    report.add_heading("Over seeds")
+    report.add_table(table.reset_index(), "seeds", index=False)
+    report.add_text("\n".join(f"- {line}" for line in seed_sentences(summaries)))
 
 
 def _data(settings, seed, echo):

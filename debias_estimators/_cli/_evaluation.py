@@ -1,5 +1,7 @@
 """The evaluation and enrichment tables as the commands print them, in one place."""
 
+import pandas as pd
+
 from ..analysis import evaluate_models, strongest_enrichment
 
 __all__ = [
@@ -72,6 +74,55 @@ def print_evaluation(evaluation, echo):
     if evaluation.intervals is not None:
         echo("\n95 % bootstrap intervals over the test faces (not between training seeds)")
         echo(format_intervals(evaluation.intervals))
+
+
+def format_seed_table(table):
+    """Render :func:`~debias_estimators.analysis.summarize_seeds` as ``mean ± sd`` per model.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows (model, statistic); columns ``mean``, ``sd``, ``median``, ``worst``.
+
+    Returns
+    -------
+    text : str
+        One row per model and statistic.
+    """
+    return table.round(2).to_string()
+
+
+def seed_sentences(summaries):
+    """Say, per seed, whether the DB-VAE lowered the CNN's Var[A], and whether it is noise.
+
+    Parameters
+    ----------
+    summaries : dict of {int: pandas.DataFrame}
+        Each seed's summary, with rows ``CNN`` and ``DB-VAE``.
+
+    Returns
+    -------
+    lines : list of str
+        The count of seeds with a lower ``Var[A]`` and the mean change of ``E[A]`` and
+        ``Var[A]`` against its spread over seeds.
+    """
+    diffs = pd.DataFrame(
+        {
+            seed: summary.loc["DB-VAE", ["E[A]", "Var[A]"]].astype(float)
+            - summary.loc["CNN", ["E[A]", "Var[A]"]].astype(float)
+            for seed, summary in summaries.items()
+        }
+    ).T
+    lower = int((diffs["Var[A]"] < 0).sum())
+    lines = [f"The DB-VAE's Var[A] was below the CNN's on {lower} of {len(diffs)} seeds."]
+    for stat in ("E[A]", "Var[A]"):
+        mean, sd = diffs[stat].mean(), diffs[stat].std(ddof=1)
+        verdict = "within" if abs(mean) <= sd else "beyond"
+        lines.append(
+            f"DB-VAE minus CNN, {stat}: {mean:+.2f} on average, {verdict} its spread over "
+            f"seeds (sd {sd:.2f})."
+        )
+    return lines
 
 
 def format_intervals(intervals):

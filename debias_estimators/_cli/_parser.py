@@ -112,6 +112,13 @@ def _add_demo(commands):
     )
     _add_out(demo, "debias-report")
     demo.add_argument("--quick", action="store_true", help="a smaller run of under a minute")
+    demo.add_argument(
+        "--seeds",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="repeat the run on N seeds (from --seed on) and report the spread over them",
+    )
     _add_common(demo)
     size = demo.add_argument_group("size of the run (overrides the --quick or default setting)")
     size.add_argument(
