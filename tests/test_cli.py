@@ -370,3 +370,13 @@ def test_demo_over_seeds_reports_the_spread_and_whether_it_is_noise(tmp_path, ca
     assert "Over 2 seeds" in printed and "of 2 seeds" in printed and "spread over" in printed
     table = pd.read_csv(out / "seeds.csv")
     assert set(table["model"]) == {"CNN", "DB-VAE"} and (table["n_seeds"] == 2).all()
+
+
+def test_evaluate_over_test_draws_reports_the_spread(saved_cnn, tmp_path, capsys):
+    out = tmp_path / "r"
+    argv = ["evaluate", str(saved_cnn), "--n-test-per-group", "4", "--seeds", "3"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert "Over 3 synthetic test draws" in capsys.readouterr().out
+    assert (pd.read_csv(out / "seeds.csv")["n_seeds"] == 3).all()
+    status = main([*argv, "--ppb", str(tmp_path), "--out", str(tmp_path / "r2")])
+    assert_user_error(capsys, status, "--seeds")

@@ -2,10 +2,10 @@
 
 import time
 
-from ..analysis import face_label
+from ..analysis import face_label, summarize_seeds
 from ..reporting import Report
 from ._data import load_folder_test_data, load_test_data
-from ._evaluation import evaluate, print_evaluation
+from ._evaluation import evaluate, format_seed_table, print_evaluation
 from ._models import load_model, model_image_shape, model_name
 from ._sections import add_evaluation, add_model_card, add_model_figures
 
@@ -23,6 +23,8 @@ def run_evaluate(args, echo):
         Prints one message.
     """
     start = time.perf_counter()
+    if args.seeds > 1 and (args.ppb or args.image_folder):
+        raise ValueError("--seeds draws several synthetic test sets; PPB and a folder are one set.")
     model = load_model(args.model, allow_pickle=args.allow_pickle, device=args.device)
     report = Report(args.out, f"Evaluation of {args.model}", force=args.force)
     shape = model_image_shape(model, args.image_size)
@@ -47,6 +49,21 @@ def run_evaluate(args, echo):
         training_data="not recorded in the model file; `debias-estimators train` prints it "
         "when it trains one.",
     )
+    if args.seeds > 1:
+        _more_test_draws(args, model, name, shape, evaluation, report, echo)
     report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
     report.write()
     echo(f"\nReport: {report.folder / 'report.md'} ({len(report.files)} files)")
+
+
+def _more_test_draws(args, model, name, shape, first, report, echo):
+    """Evaluate on further synthetic test draws; print and add the spread over them."""
+    summaries = {args.seed: first.summary}
+    for seed in range(args.seed + 1, args.seed + args.seeds):
+        test = load_test_data(shape, seed=seed, n_per_group=args.n_test_per_group)
+        summaries[seed] = evaluate({name: model}, test).summary
+    table = summarize_seeds(summaries)
+    echo(f"\nOver {args.seeds} synthetic test draws (the model's training is not repeated):")
+    echo(format_seed_table(table))
+    report.add_heading("Over test draws")
+    report.add_table(table.reset_index(), "seeds", index=False)

@@ -232,6 +232,13 @@ def _add_evaluate(commands):
     evaluate.add_argument("model", help="a model saved by 'debias-estimators train'")
     _add_allow_pickle(evaluate)
     _add_device(evaluate)
+    evaluate.add_argument(
+        "--seeds",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="evaluate on N synthetic test draws (from --seed on) and report the spread",
+    )
     source = evaluate.add_mutually_exclusive_group()
     source.add_argument("--ppb", metavar="DIR", help="the PPB-2017 folder (default: synthetic)")
     source.add_argument(
