@@ -22,7 +22,7 @@ import argparse
 import time
 
 import pandas as pd
-from _common import machine, write_csv
+from _common import machine, print_table, write_csv
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 from debias_estimators.datasets import make_balanced_faces, make_biased_faces
@@ -212,8 +212,10 @@ def main(argv=None):
     print(table.round(2).to_string(index=False))
     if "CNN" in args.settings:
         versus = against_cnn(runs)
-        print("\nAgainst the CNN of the same seed (points; Var[A] cut in % of the CNN's):")
-        print(versus.round(2).to_string(index=False))
+        print_table(
+            versus.round(2).to_dict("records"),
+            "Against the CNN of the same seed (points; Var[A] cut in % of the CNN's):",
+        )
         write_csv(versus.round(3).to_dict("records"), "debiasing_grid", args.out)
     choice = label_free_choice(runs)
     print("\nChoosing a setting without group labels (WorstClusterRecall on a skewed validation):")
