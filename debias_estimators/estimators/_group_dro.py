@@ -54,8 +54,9 @@ def group_dro_step(per_sample_loss, groups, group_weights, eta):
     sums = sums.index_add(0, groups, per_sample_loss)
     counts = torch.bincount(groups, minlength=n_groups).to(per_sample_loss.dtype)
     group_loss = sums / counts.clamp(min=1)
-    q = group_weights.to(per_sample_loss.device) * torch.exp(eta * group_loss.detach())
-    q = q / q.sum()
+    # q * exp(eta * loss) normalised, computed in log space so that a large loss cannot overflow
+    log_q = torch.log(group_weights.to(per_sample_loss.device)) + eta * group_loss.detach()
+    q = torch.softmax(log_q, dim=0)
     return (q * group_loss).sum(), q
 
 
@@ -292,9 +293,16 @@ class GroupDROClassifier(CNNClassifier):
         )
 
     def _with_groups(self, sensitive_features, method, *args):
+        net = getattr(self, "net_", None)
+        group_weights = getattr(net, "group_weights_", None)
         self._sensitive_features = sensitive_features
         try:
             return method(*args)
+        except BaseException:
+            # The base restores the network; the group weights it continues from live beside.
+            if group_weights is not None and getattr(self, "net_", None) is net:
+                net.group_weights_ = group_weights
+            raise
         finally:
             del self._sensitive_features
 

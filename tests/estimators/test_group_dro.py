@@ -158,3 +158,27 @@ def test_pipeline_passes_the_groups(data):
     pipe.fit(X, y, dro__sensitive_features=groups["sex"])
     assert list(pipe[-1].groups_) == [0, 1]
     assert pipe.score(X, y) > 0.5
+
+
+class _FailWhenArmed(Callback):
+    armed = False
+
+    def on_batch_end(self, net, training=None, **kwargs):
+        if self.armed and training:
+            raise RuntimeError("interrupted after a training step")
+
+
+def test_interrupted_partial_fit_restores_the_group_weights(data):
+    X, y, groups = data
+    trap = _FailWhenArmed()
+    model = GroupDROClassifier(eta=1.0, random_state=0, callbacks=[trap], **SETTINGS)
+    model.fit(X, y, sensitive_features=groups)
+    before, q = model.decision_function(X), model.group_weights_
+    trap.armed = True
+    with pytest.raises(RuntimeError, match="interrupted"):
+        model.partial_fit(X, y, sensitive_features=groups)
+    np.testing.assert_array_equal(model.group_weights_, q)
+    np.testing.assert_array_equal(model.decision_function(X), before)
+    trap.armed = False
+    model.partial_fit(X, y, sensitive_features=groups)
+    assert not np.array_equal(model.group_weights_, q)
