@@ -11,6 +11,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback
+from skorch.dataset import ValidSplit
 
 from debias_estimators import GroupDROClassifier
 from debias_estimators.estimators._group_dro import group_dro_step
@@ -182,3 +183,17 @@ def test_interrupted_partial_fit_restores_the_group_weights(data):
     trap.armed = False
     model.partial_fit(X, y, sensitive_features=groups)
     assert not np.array_equal(model.group_weights_, q)
+
+
+def test_images_with_a_validation_split():
+    rng = np.random.RandomState(1)
+    X = rng.randint(0, 256, size=(40, 16, 16, 3)).astype(np.uint8)
+    y = np.arange(40) % 2
+    groups = rng.choice(["a", "b", "c"], 40)
+    model = GroupDROClassifier(
+        n_filters=2, max_epochs=1, batch_size=8, random_state=0, train_split=ValidSplit(4)
+    ).fit(X, y, sensitive_features=groups)
+    assert np.isfinite(model.history_[-1, "valid_loss"])
+    assert model.group_weights_.shape == (3,)
+    np.testing.assert_allclose(model.group_weights_.sum(), 1.0, rtol=1e-6)
+    assert model.predict_proba(X).shape == (40, 2)

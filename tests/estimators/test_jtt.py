@@ -98,3 +98,13 @@ def test_grid_search_over_a_pipeline(data):
     best = search.best_estimator_[-1]
     assert best.error_set_.shape == (len(y),)
     assert search.score(X, y) > 0.5
+
+
+def test_images():
+    rng = np.random.RandomState(1)
+    X = rng.randint(0, 256, size=(40, 16, 16, 3)).astype(np.uint8)
+    y = np.where(np.arange(40) % 2 == 0, "face", "other")
+    model = JTTClassifier(n_filters=2, max_epochs=1, batch_size=8, random_state=0).fit(X, y)
+    assert model.error_set_.dtype == bool and model.error_set_.shape == (40,)
+    np.testing.assert_array_equal(model.error_set_, model.identifier_.predict(X) != y)
+    assert set(model.predict(X)) <= {"face", "other"}
