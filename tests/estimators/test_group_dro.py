@@ -1,5 +1,6 @@
 """GroupDROClassifier: exponentiated group weights over the groups fairlearn-style inputs give."""
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -197,3 +198,18 @@ def test_images_with_a_validation_split():
     assert model.group_weights_.shape == (3,)
     np.testing.assert_allclose(model.group_weights_.sum(), 1.0, rtol=1e-6)
     assert model.predict_proba(X).shape == (40, 2)
+
+
+def test_warm_start_continues_and_joblib_round_trip(data, tmp_path):
+    X, y, groups = data
+    model = GroupDROClassifier(warm_start=True, eta=1.0, random_state=0, **SETTINGS)
+    model.fit(X, y, sensitive_features=groups)
+    q = model.group_weights_
+    model.fit(X, y, sensitive_features=groups)
+    assert len(model.history_) == 2 * SETTINGS["max_epochs"]
+    assert not np.array_equal(model.group_weights_, q)
+    joblib.dump(model, tmp_path / "dro.joblib")
+    loaded = joblib.load(tmp_path / "dro.joblib")  # our own file, written just above
+    np.testing.assert_array_equal(loaded.group_weights_, model.group_weights_)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert list(loaded.groups_) == list(model.groups_)
