@@ -108,3 +108,34 @@ def test_images():
     assert model.error_set_.dtype == bool and model.error_set_.shape == (40,)
     np.testing.assert_array_equal(model.error_set_, model.identifier_.predict(X) != y)
     assert set(model.predict(X)) <= {"face", "other"}
+
+
+def _spurious(n, seed, minority):
+    # The label shows weakly in feature 0; feature 1 shows a spurious attribute s strongly, equal
+    # to y except in a `minority` of samples: a model can score well on s alone.
+    rng = np.random.RandomState(seed)
+    y = rng.randint(0, 2, n)
+    s = np.where(rng.rand(n) < minority, 1 - y, y)
+    core = (2 * y - 1) * 0.5 + rng.normal(size=n)
+    spurious = (2 * s - 1) * 2.0 + 0.3 * rng.normal(size=n)
+    X = np.column_stack([core, spurious, rng.normal(size=(n, 3))]).astype(np.float32)
+    return X, y, s
+
+
+def _worst_group_accuracy(model, X, y, s):
+    pred = model.predict(X)
+    cells = [(y == a) & (s == b) for a in (0, 1) for b in (0, 1)]
+    return min((pred[cell] == y[cell]).mean() for cell in cells)
+
+
+def test_raises_the_worst_group_over_the_cnn_on_a_spurious_feature():
+    X, y, s = _spurious(2000, 0, minority=0.05)
+    X_test, y_test, s_test = _spurious(2000, 1, minority=0.5)
+    settings = {"hidden_units": (32,), "max_epochs": 10, "lr": 1e-2, "batch_size": 64}
+    cnn = CNNClassifier(random_state=0, **settings).fit(X, y)
+    jtt = JTTClassifier(random_state=0, upweight=20.0, **settings).fit(X, y)
+    # The error set is mostly the minority (s != y), which the upweighting brings forward.
+    assert (s != y)[jtt.error_set_].mean() > 0.5
+    cnn_worst = _worst_group_accuracy(cnn, X_test, y_test, s_test)
+    jtt_worst = _worst_group_accuracy(jtt, X_test, y_test, s_test)
+    assert cnn_worst < 0.2 and jtt_worst > cnn_worst + 0.3
