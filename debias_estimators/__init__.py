@@ -5,7 +5,13 @@ without group labels and resamples training faces in inverse proportion to their
 so that rare faces are seen more often.
 """
 
-from .estimators import AcceleratedDebiasedVAEClassifier, CNNClassifier, DebiasedVAEClassifier
+from .estimators import (
+    AcceleratedDebiasedVAEClassifier,
+    CNNClassifier,
+    DebiasedVAEClassifier,
+    GroupDROClassifier,
+    JTTClassifier,
+)
 from .persistence import load_model, save_model
 from .preprocessing import ImageTransformer
 from .resampling import LatentDensityResampler, ResamplingCollapseWarning
@@ -16,7 +22,9 @@ __all__ = [
     "AcceleratedDebiasedVAEClassifier",
     "CNNClassifier",
     "DebiasedVAEClassifier",
+    "GroupDROClassifier",
     "ImageTransformer",
+    "JTTClassifier",
     "LatentDensityResampler",
     "ResamplingCollapseWarning",
     "__version__",

@@ -3,6 +3,8 @@
 from ._cnn import CNNClassifier
 from ._dbvae import DebiasedVAEClassifier
 from ._distributed import AcceleratedDebiasedVAEClassifier
+from ._group_dro import GroupDROClassifier
+from ._jtt import JTTClassifier
 from ._progress import EpochProgress
 from ._resampling import LatentResampling
 
@@ -11,5 +13,7 @@ __all__ = [
     "CNNClassifier",
     "DebiasedVAEClassifier",
     "EpochProgress",
+    "GroupDROClassifier",
+    "JTTClassifier",
     "LatentResampling",
 ]

@@ -188,9 +188,11 @@ class ArrayDataset(torch.utils.data.Dataset):
     with_decode_mask : bool, default=False
         Return ``x`` as a dict ``{"x": tensor, "decode_mask": y > 0.5}``, which skorch passes
         to the module's ``forward`` as keyword arguments.
+    groups : ndarray of int, shape (n_samples,), optional
+        Group ids, then in the dict as ``"group"`` too.
     """
 
-    def __init__(self, X, y=None, sample_weight=None, with_decode_mask=False):
+    def __init__(self, X, y=None, sample_weight=None, with_decode_mask=False, groups=None):
         n_samples = len(X)
         self.X = X
         self.with_decode_mask = with_decode_mask
@@ -206,6 +208,7 @@ class ArrayDataset(torch.utils.data.Dataset):
             if sample_weight is None
             else np.asarray(sample_weight, np.float32)
         )
+        self.groups = None if groups is None else np.asarray(groups, np.int64)
 
     def __len__(self):
         return len(self.X)
@@ -225,6 +228,8 @@ class ArrayDataset(torch.utils.data.Dataset):
             "w": torch.from_numpy(self.sample_weight[indices]),
             "index": torch.from_numpy(indices),
         }
+        if self.groups is not None:
+            meta["group"] = torch.from_numpy(self.groups[indices])
         if self.with_decode_mask:
             x = {"x": x, "decode_mask": meta["y"] > 0.5}
         return x, meta
