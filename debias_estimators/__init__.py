@@ -5,7 +5,12 @@ without group labels and resamples training faces in inverse proportion to their
 so that rare faces are seen more often.
 """
 
-from .estimators import AcceleratedDebiasedVAEClassifier, CNNClassifier, DebiasedVAEClassifier
+from .estimators import (
+    AcceleratedDebiasedVAEClassifier,
+    CNNClassifier,
+    DebiasedVAEClassifier,
+    LfFClassifier,
+)
 from .persistence import load_model, save_model
 from .preprocessing import ImageTransformer
 from .resampling import LatentDensityResampler, ResamplingCollapseWarning
@@ -18,6 +23,7 @@ __all__ = [
     "DebiasedVAEClassifier",
     "ImageTransformer",
     "LatentDensityResampler",
+    "LfFClassifier",
     "ResamplingCollapseWarning",
     "__version__",
     "load_model",

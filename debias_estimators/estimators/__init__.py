@@ -3,6 +3,7 @@
 from ._cnn import CNNClassifier
 from ._dbvae import DebiasedVAEClassifier
 from ._distributed import AcceleratedDebiasedVAEClassifier
+from ._lff import LfFClassifier
 from ._progress import EpochProgress
 from ._resampling import LatentResampling
 
@@ -12,4 +13,5 @@ __all__ = [
     "DebiasedVAEClassifier",
     "EpochProgress",
     "LatentResampling",
+    "LfFClassifier",
 ]

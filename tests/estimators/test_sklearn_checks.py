@@ -4,7 +4,12 @@ import pytest
 from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from debias_estimators import CNNClassifier, DebiasedVAEClassifier, LatentDensityResampler
+from debias_estimators import (
+    CNNClassifier,
+    DebiasedVAEClassifier,
+    LatentDensityResampler,
+    LfFClassifier,
+)
 from debias_estimators.preprocessing import ImageTransformer
 
 # Minibatch SGD draws random batches, so weighting a sample k times is not the same fit as
@@ -29,6 +34,7 @@ CHECKED = [
     ),
     CNNClassifier(hidden_units=(16,), max_epochs=20, batch_size=32, lr=1e-2, random_state=0),
     LatentDensityResampler(bins=5, random_state=0),
+    LfFClassifier(hidden_units=(16,), max_epochs=20, batch_size=32, lr=1e-2, random_state=0),
 ]
 
 
