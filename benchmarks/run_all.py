@@ -17,6 +17,7 @@ SCRIPTS = [
     "scaling.py",
     "bias_gap.py",
     "debiasing_effect.py",
+    "method_comparison.py",
 ]
 
 

@@ -20,6 +20,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         pytest.param("lazy_h5_memory.py", "lazy_h5_memory.csv", marks=pytest.mark.slow),
         ("scaling.py", "scaling.csv"),
         pytest.param("debiasing_effect.py", "debiasing_effect.csv", marks=pytest.mark.slow),
+        ("method_comparison.py", "method_comparison.csv"),
     ],
 )
 def test_benchmark_runs_on_smoke_settings(script, csv, tmp_path):
