@@ -106,7 +106,33 @@ def test_bad_parameters_are_rejected_before_training(params, match):
     clf = small(**params)
     with pytest.raises(ValueError, match=match):
         clf.fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        clf.partial_fit(X, y)
     assert not hasattr(clf, "net_")
+
+
+def test_every_parameter_has_a_constraint():
+    assert set(LfFClassifier._parameter_constraints) == set(LfFClassifier().get_params())
+
+
+def test_bias_conflicting_samples_weigh_more():
+    # Feature 0 is an easy cue that agrees with the label on 90 % of the samples; feature 1 is
+    # the label's own, noisier signal. The biased network fails on the other 10 %.
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    aligned = rng.random(400) < 0.9
+    cue = np.where(aligned, y, 1 - y)
+    X = np.column_stack(
+        [
+            3.0 * (2 * cue - 1) + 0.1 * rng.normal(size=400),
+            (2 * y - 1) + 0.5 * rng.normal(size=400),
+            rng.normal(size=(400, 4)),
+        ]
+    ).astype(np.float32)
+    clf = LfFClassifier(hidden_units=(16,), max_epochs=15, lr=1e-2, random_state=0).fit(X, y)
+    biased, debiased = clf.net_.loss_ema_["loss"].numpy()
+    weight = biased / (biased + debiased)
+    assert weight[~aligned].mean() > weight[aligned].mean() + 0.1
 
 
 class _FailAfterEpoch(Callback):
