@@ -11,6 +11,7 @@ from .estimators import (
     DebiasedVAEClassifier,
     GroupDROClassifier,
     JTTClassifier,
+    LfFClassifier,
 )
 from .persistence import load_model, save_model
 from .preprocessing import ImageTransformer
@@ -26,6 +27,7 @@ __all__ = [
     "ImageTransformer",
     "JTTClassifier",
     "LatentDensityResampler",
+    "LfFClassifier",
     "ResamplingCollapseWarning",
     "__version__",
     "load_model",

@@ -24,8 +24,10 @@ __all__ = [
     "classification_loss",
     "dbvae_loss",
     "dbvae_loss_per_sample",
+    "generalized_cross_entropy",
     "kl_divergence",
     "reconstruction_loss",
+    "relative_difficulty",
 ]
 
 RECON_LOSSES = ("l1", "l2")
@@ -97,6 +99,60 @@ def classification_loss(y_logit, y):
     y_logit = _as_vector(y_logit, batch_size, "y_logit")
     y = _as_vector(y, batch_size, "y").to(y_logit.dtype)
     return F.binary_cross_entropy_with_logits(y_logit, y, reduction="none")
+
+
+def generalized_cross_entropy(y_logit, y, q=0.7):
+    """Generalized cross-entropy of Zhang and Sabuncu (2018), per sample.
+
+    ``(1 - p_y ** q) / q``, where ``p_y`` is the probability the logit gives the true label.
+    Its gradient is the cross-entropy's times ``p_y ** q``: samples the model already finds
+    easy weigh more, so a network trained with it learns the easiest cue first (the biased
+    network of Learning from Failure). As ``q`` tends to 0 it tends to the cross-entropy.
+
+    Parameters
+    ----------
+    y_logit : torch.Tensor of shape (B,) or (B, 1)
+        Class logits.
+    y : torch.Tensor of shape (B,) or (B, 1)
+        Binary labels, 1 for the positive class.
+    q : float, default=0.7
+        The exponent, in ``(0, 1]``.
+
+    Returns
+    -------
+    loss : torch.Tensor of shape (B,)
+        One loss per sample, in ``[0, 1 / q]``.
+    """
+    if not 0 < q <= 1:
+        raise ValueError(f"q must be in (0, 1], got {q!r}.")
+    batch_size = y_logit.shape[0]
+    y_logit = _as_vector(y_logit, batch_size, "y_logit")
+    y = _as_vector(y, batch_size, "y").to(y_logit.dtype)
+    # log p_y = logsigmoid(+logit) for y = 1 and logsigmoid(-logit) for y = 0, computed stably.
+    log_p = F.logsigmoid((2.0 * y - 1.0) * y_logit)
+    return (1.0 - torch.exp(q * log_p)) / q
+
+
+def relative_difficulty(loss_biased, loss_debiased, eps=1e-8):
+    """Weight of each sample for the debiased network of Learning from Failure.
+
+    ``loss_biased / (loss_biased + loss_debiased)``: near 1 where the biased network fails and
+    the debiased one does not (samples that contradict the bias), near 0 where the biased
+    network succeeds.
+
+    Parameters
+    ----------
+    loss_biased, loss_debiased : torch.Tensor of shape (B,)
+        Non-negative per-sample losses (cross-entropies) of the two networks.
+    eps : float, default=1e-8
+        Added to the denominator, so that two zero losses give weight 0.
+
+    Returns
+    -------
+    weight : torch.Tensor of shape (B,)
+        Weights in ``[0, 1]``.
+    """
+    return loss_biased / (loss_biased + loss_debiased + eps)
 
 
 def dbvae_loss_per_sample(y_logit, y, x, x_recon, mu, logvar, *, kl_weight=5e-4, recon_loss="l1"):

@@ -21,6 +21,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
         ("scaling.py", "scaling.csv"),
         pytest.param("debiasing_effect.py", "debiasing_effect.csv", marks=pytest.mark.slow),
         pytest.param("debiasing_grid.py", "debiasing_grid_runs.csv", marks=pytest.mark.slow),
+        ("method_comparison.py", "method_comparison.csv"),
     ],
 )
 def test_benchmark_runs_on_smoke_settings(script, csv, tmp_path):

@@ -11,10 +11,18 @@ import pytest
 import torch
 from PIL import Image
 
-from debias_estimators import CNNClassifier, DebiasedVAEClassifier, load_model
+from debias_estimators import (
+    CNNClassifier,
+    DebiasedVAEClassifier,
+    GroupDROClassifier,
+    JTTClassifier,
+    LfFClassifier,
+    load_model,
+)
 from debias_estimators._cli._data import load_test_data
 from debias_estimators._cli._evaluation import SUMMARY_COLUMNS, evaluate
 from debias_estimators._cli._models import load_model as cli_load_model
+from debias_estimators._cli._models import model_name
 from debias_estimators.cli import main
 
 from conftest import check_in_chromium, make_blob_images
@@ -380,3 +388,9 @@ def test_evaluate_over_test_draws_reports_the_spread(saved_cnn, tmp_path, capsys
     assert (pd.read_csv(out / "seeds.csv")["n_seeds"] == 3).all()
     status = main([*argv, "--ppb", str(tmp_path), "--out", str(tmp_path / "r2")])
     assert_user_error(capsys, status, "--seeds")
+
+
+def test_each_method_is_named_by_its_own_class():
+    names = [model_name(cls()) for cls in (CNNClassifier, DebiasedVAEClassifier, JTTClassifier)]
+    names += [model_name(LfFClassifier()), model_name(GroupDROClassifier())]
+    assert names == ["CNN", "DB-VAE", "JTT", "LfF", "group DRO"]

@@ -137,3 +137,32 @@ def test_decoding_only_the_faces_gives_the_same_loss_and_gradients():
     assert losses[0] == pytest.approx(losses[1], rel=1e-6)
     for full, masked in zip(*grads, strict=True):
         torch.testing.assert_close(full, masked, rtol=1e-5, atol=1e-7)
+
+
+def test_generalized_cross_entropy_matches_its_formula():
+    from debias_estimators.losses import generalized_cross_entropy
+
+    z = np.array([2.0, -1.0, 0.3, -3.0, 0.0])
+    y = np.array([1.0, 1.0, 0.0, 0.0, 1.0])
+    p1 = 1.0 / (1.0 + np.exp(-z))
+    p_y = np.where(y == 1, p1, 1.0 - p1)
+    for q in (0.7, 1.0, 0.2):
+        expected = (1.0 - p_y**q) / q
+        got = generalized_cross_entropy(torch.tensor(z), torch.tensor(y), q=q)
+        np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12)
+    # Gradient: the cross-entropy's, scaled by p_y ** q (easy samples weigh more).
+    logit = torch.tensor(z, requires_grad=True)
+    generalized_cross_entropy(logit, torch.tensor(y), q=0.7).sum().backward()
+    ce_grad = p1 - y  # d BCE / d logit
+    np.testing.assert_allclose(logit.grad.numpy(), ce_grad * p_y**0.7, rtol=1e-10)
+    with pytest.raises(ValueError, match="q must be in"):
+        generalized_cross_entropy(torch.tensor(z), torch.tensor(y), q=0.0)
+
+
+def test_relative_difficulty_matches_its_formula():
+    from debias_estimators.losses import relative_difficulty
+
+    ce_b = np.array([2.0, 0.1, 0.0, 1.0])
+    ce_d = np.array([0.5, 0.9, 0.0, 1.0])
+    got = relative_difficulty(torch.tensor(ce_b), torch.tensor(ce_d)).numpy()
+    np.testing.assert_allclose(got, [0.8, 0.1, 0.0, 0.5], atol=1e-7)

@@ -11,7 +11,14 @@ from tqdm.auto import tqdm
 from .. import persistence
 from .._devices import check_device
 from .._files import check_writable_folder
-from ..estimators import CNNClassifier, DebiasedVAEClassifier, EpochProgress
+from ..estimators import (
+    CNNClassifier,
+    DebiasedVAEClassifier,
+    EpochProgress,
+    GroupDROClassifier,
+    JTTClassifier,
+    LfFClassifier,
+)
 from ..persistence import is_saved_model
 
 __all__ = [
@@ -160,12 +167,17 @@ def load_model(path, *, allow_pickle=False, device="cpu"):
 
 
 def model_name(model):
-    """Name a fitted model for display: "CNN", "DB-VAE" or its class name."""
+    """Name a fitted model for display: "CNN", "DB-VAE", "JTT", "LfF", "group DRO" or its class."""
     if isinstance(model, DebiasedVAEClassifier):
         return MODEL_NAMES["dbvae"]
-    if isinstance(model, CNNClassifier):
-        return MODEL_NAMES["cnn"]
-    return type(model).__name__
+    # The other methods subclass the CNN: name them by their own class, not the CNN's.
+    names = {
+        CNNClassifier: MODEL_NAMES["cnn"],
+        JTTClassifier: "JTT",
+        LfFClassifier: "LfF",
+        GroupDROClassifier: "group DRO",
+    }
+    return names.get(type(model), type(model).__name__)
 
 
 def model_image_shape(model, fallback_size=None):

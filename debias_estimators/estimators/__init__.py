@@ -5,6 +5,7 @@ from ._dbvae import DebiasedVAEClassifier
 from ._distributed import AcceleratedDebiasedVAEClassifier
 from ._group_dro import GroupDROClassifier
 from ._jtt import JTTClassifier
+from ._lff import LfFClassifier
 from ._progress import EpochProgress
 from ._resampling import LatentResampling
 
@@ -16,4 +17,5 @@ __all__ = [
     "GroupDROClassifier",
     "JTTClassifier",
     "LatentResampling",
+    "LfFClassifier",
 ]

@@ -2,13 +2,14 @@ import numpy as np
 import pytest
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
-from debias_estimators.estimators import GroupDROClassifier, JTTClassifier
+from debias_estimators.estimators import GroupDROClassifier, JTTClassifier, LfFClassifier
 
 ESTIMATORS = [
     DebiasedVAEClassifier(latent_dim=2, n_filters=2, max_epochs=1),
     CNNClassifier(n_filters=2, max_epochs=1),
     JTTClassifier(n_filters=2, max_epochs=1),
     GroupDROClassifier(n_filters=2, max_epochs=1),
+    LfFClassifier(n_filters=2, max_epochs=1),
 ]
 X_OK = np.zeros((10, 16, 16, 3), np.uint8)
 Y_OK = np.arange(10) % 2

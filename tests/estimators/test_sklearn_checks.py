@@ -5,7 +5,7 @@ from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier, LatentDensityResampler
-from debias_estimators.estimators import GroupDROClassifier, JTTClassifier
+from debias_estimators.estimators import GroupDROClassifier, JTTClassifier, LfFClassifier
 from debias_estimators.preprocessing import ImageTransformer
 
 # Minibatch SGD draws random batches, so weighting a sample k times is not the same fit as
@@ -40,6 +40,7 @@ CHECKED = [
     ),
     # Without sensitive_features (sklearn's checks pass none): one group.
     GroupDROClassifier(hidden_units=(16,), max_epochs=20, batch_size=32, lr=1e-2, random_state=0),
+    LfFClassifier(hidden_units=(16,), max_epochs=20, batch_size=32, lr=1e-2, random_state=0),
 ]
 
 

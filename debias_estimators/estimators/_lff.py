@@ -1,0 +1,284 @@
+"""Learning from Failure (Nam et al., NeurIPS 2020): a biased and a debiased network together.
+
+The biased network learns with the generalized cross-entropy, which amplifies the easiest cue
+(the bias); the debiased network weights each sample by its relative difficulty
+``CE_b / (CE_b + CE_d)``, computed from moving averages of each training sample's losses, so
+that the samples the biased network fails on (those that contradict the bias) weigh most. No
+group labels are needed. Predictions come from the debiased network.
+"""
+
+import copy
+from contextlib import contextmanager
+from numbers import Real
+
+import torch
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+from skorch.utils import to_tensor
+from torch import nn
+
+from ..losses import classification_loss, generalized_cross_entropy, relative_difficulty
+from ..nn import StandardClassifier
+from ._base import BaseNetClassifier
+from ._net import TrainingNet
+from ._params import NET_CONSTRAINTS
+
+__all__ = ["LfFClassifier"]
+
+
+class _TwoNetworks(nn.Module):
+    """The biased and the debiased classifier, side by side; ``forward`` returns both logits."""
+
+    def __init__(self, in_shape, n_filters=12, hidden_units=(64, 64)):
+        super().__init__()
+        self.biased = StandardClassifier(in_shape, n_filters, hidden_units)
+        self.debiased = StandardClassifier(in_shape, n_filters, hidden_units)
+
+    def forward(self, x):
+        return self.debiased(x), self.biased(x)
+
+
+class _LfFLoss(nn.Module):
+    """Criterion holding LfF's two settings; the net's ``get_loss`` does the weighting."""
+
+    def __init__(self, q=0.7, ema=0.7):
+        super().__init__()
+        self.q = q
+        self.ema = ema
+
+
+class _LfFNet(TrainingNet):
+    """A :class:`TrainingNet` that trains both networks of LfF at every step.
+
+    ``loss_ema_`` holds each training sample's moving averages of the two networks'
+    cross-entropies (rows: biased, debiased) and whether the sample has been seen; it is
+    (re)allocated when a training set of another size comes.
+    """
+
+    def get_iterator(self, dataset, training=False):
+        if training:
+            n_samples = len(_root(dataset))
+            state = getattr(self, "loss_ema_", None)
+            if state is None or state["loss"].shape[1] != n_samples:
+                self.loss_ema_ = {
+                    "loss": torch.zeros((2, n_samples), device=self.device),
+                    "seen": torch.zeros(n_samples, dtype=torch.bool, device=self.device),
+                }
+        return super().get_iterator(dataset, training=training)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """GCE of the biased network plus the debiased one's CE weighted by relative difficulty."""
+        meta = to_tensor(y_true, device=self.device)
+        logit_d, logit_b = y_pred
+        y, w = meta["y"], meta["w"]
+        gce_b = generalized_cross_entropy(logit_b, y, q=self.criterion_.q)
+        ce_d = classification_loss(logit_d, y)
+        if not training:
+            return ((gce_b + ce_d) * w).mean()
+        ce_b = classification_loss(logit_b, y).detach()
+        weight = self._relative_difficulty(meta["index"], ce_b, ce_d.detach())
+        return (gce_b * w).mean() + (ce_d * weight * w).mean()
+
+    def _relative_difficulty(self, index, ce_b, ce_d):
+        # The moving average starts at a sample's first loss, as in the authors' code.
+        state, decay = self.loss_ema_, self.criterion_.ema
+        index = index.to(state["seen"].device)
+        current = torch.stack([ce_b, ce_d]).to(state["loss"].dtype)
+        previous = state["loss"][:, index]
+        seen = state["seen"][index]
+        updated = torch.where(seen, decay * previous + (1.0 - decay) * current, current)
+        state["loss"][:, index] = updated
+        state["seen"][index] = True
+        return relative_difficulty(updated[0], updated[1]).to(ce_d.device)
+
+
+def _root(dataset):
+    """Return the dataset whose indices the batches carry (unwrapping a validation Subset)."""
+    while isinstance(dataset, torch.utils.data.Subset):
+        dataset = dataset.dataset
+    return dataset
+
+
+class LfFClassifier(BaseNetClassifier):
+    """Learning from Failure: a debiased CNN trained beside an intentionally biased one.
+
+    Two networks of the standard CNN's architecture train simultaneously on the same batches
+    (Nam et al., NeurIPS 2020). The biased one minimises the generalized cross-entropy
+    (:func:`~debias_estimators.losses.generalized_cross_entropy`), which makes it learn the
+    easiest cue (the bias) first; the debiased one minimises the cross-entropy of each sample
+    weighted by its relative difficulty ``CE_b / (CE_b + CE_d)``
+    (:func:`~debias_estimators.losses.relative_difficulty`), from exponential moving averages
+    of the sample's two losses. Samples the biased network fails on, those that contradict the
+    bias, so weigh most. No group labels are needed. Predictions, scores and features come from
+    the debiased network. Training costs about twice the CNN's.
+
+    Parameters
+    ----------
+    q : float, default=0.7
+        Exponent of the biased network's generalized cross-entropy, in ``(0, 1]``; larger
+        values make it focus more on easy samples.
+    ema : float, default=0.7
+        Decay of the per-sample moving averages of the losses, in ``[0, 1)``; 0 uses the
+        current batch's losses alone.
+    n_filters : int, default=12
+        Channels of the first convolutional block of each network.
+    hidden_units : tuple of int, default=(64, 64)
+        Hidden layer widths for feature vectors.
+    lr : float, default=5e-4
+        Learning rate (both networks).
+    batch_size : int, default=32
+        Training batch size.
+    max_epochs : int, default=10
+        Epochs of :meth:`fit`.
+    warm_start : bool, default=False
+        Let :meth:`fit` on a fitted estimator continue from the current weights for
+        ``max_epochs`` more epochs, instead of starting afresh.
+    optimizer : type, default=torch.optim.Adam
+        A torch optimizer class.
+    pos_label : label, optional
+        The positive class (faces); ``None`` means ``classes_[1]``, i.e. 1 for 0/1 labels.
+    random_state : None, int or numpy.random.RandomState, default=None
+        Seeds weight initialisation and batch order; an int makes ``fit`` repeatable on CPU.
+    device : str, default="cpu"
+        Torch device, e.g. ``"cuda"``.
+    compile : bool, default=False
+        Compile the module with ``torch.compile`` (through skorch).
+    callbacks : list of skorch callbacks, optional
+        Added to the net's callbacks.
+    train_split : callable, optional
+        skorch's validation split, e.g. ``skorch.dataset.ValidSplit(5)``; none by default.
+    verbose : int, default=0
+        skorch's verbosity: 1 prints a line per epoch.
+    image_shape : tuple of int, optional
+        ``(H, W)`` or ``(H, W, C)``: read the rows of two-dimensional ``X`` as images.
+    data_format : {"auto", "channels_last", "channels_first"}, default="auto"
+        Layout of four-dimensional ``X``; see :mod:`debias_estimators._images`.
+    net_params : dict, optional
+        Further skorch parameters, e.g. ``{"optimizer__weight_decay": 1e-4}``.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_.debiased`` and ``net_.module_.biased`` are the
+        two torch modules, ``net_.loss_ema_["loss"]`` the moving averages of the training
+        samples' losses (rows: biased, debiased).
+    classes_ : ndarray of shape (2,)
+        The two labels.
+    pos_label_ : label
+        The positive class.
+    input_shape_ : tuple of int
+        Shape of one sample as the module sees it, ``(C, H, W)`` or ``(n_features,)``.
+    n_features_in_ : int
+        Number of values per sample.
+    history_ : skorch.History
+        Per-epoch training record.
+
+    References
+    ----------
+    J. Nam, H. Cha, S. Ahn, J. Lee and J. Shin, "Learning from Failure: Training Debiased
+    Classifier from Biased Classifier", NeurIPS 2020.
+    """
+
+    _parameter_constraints: dict = {
+        **NET_CONSTRAINTS,
+        "q": [Interval(Real, 0, 1, closed="right")],
+        "ema": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        q=0.7,
+        ema=0.7,
+        n_filters=12,
+        hidden_units=(64, 64),
+        lr=5e-4,
+        batch_size=32,
+        max_epochs=10,
+        warm_start=False,
+        optimizer=torch.optim.Adam,
+        pos_label=None,
+        random_state=None,
+        device="cpu",
+        compile=False,
+        callbacks=None,
+        train_split=None,
+        verbose=0,
+        image_shape=None,
+        data_format="auto",
+        net_params=None,
+    ):
+        self.q = q
+        self.ema = ema
+        self.n_filters = n_filters
+        self.hidden_units = hidden_units
+        self.lr = lr
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.warm_start = warm_start
+        self.optimizer = optimizer
+        self.pos_label = pos_label
+        self.random_state = random_state
+        self.device = device
+        self.compile = compile
+        self.callbacks = callbacks
+        self.train_split = train_split
+        self.verbose = verbose
+        self.image_shape = image_shape
+        self.data_format = data_format
+        self.net_params = net_params
+
+    def _module_class(self):
+        return _TwoNetworks
+
+    def _module_params(self):
+        return {
+            "module__in_shape": self.input_shape_,
+            "module__n_filters": self.n_filters,
+            "module__hidden_units": tuple(self.hidden_units),
+            "criterion__q": float(self.q),
+            "criterion__ema": float(self.ema),
+        }
+
+    def _criterion(self):
+        return _LfFLoss
+
+    def _make_net(self, module, **params):
+        return _LfFNet(module, **params)
+
+    @contextmanager
+    def _unchanged_on_error(self):
+        # The base restores the weights; the moving averages live on the net, restore them too.
+        net = getattr(self, "net_", None)
+        saved = copy.deepcopy(getattr(net, "loss_ema_", None))
+        try:
+            with super()._unchanged_on_error():
+                yield
+        except BaseException:
+            if net is not None and saved is not None:
+                net.loss_ema_ = saved
+            raise
+
+    @property
+    def _n_features_out(self):
+        check_is_fitted(self)
+        return int(self.net_.module_.debiased.encoder.head.in_features)
+
+    @staticmethod
+    def _logit(module, x):
+        return module.debiased(x)
+
+    def transform(self, X):
+        """Penultimate features of the debiased network.
+
+        Parameters
+        ----------
+        X : array-like
+            Samples as in :meth:`fit`.
+
+        Returns
+        -------
+        features : ndarray of shape (n, 512)
+            The hidden layer before the logit (the last hidden layer for feature vectors).
+        """
+        return self._batched(X, lambda module, x: module.debiased.embed(x))
