@@ -95,4 +95,3 @@ class StratifiedBatchSampler(Sampler):
 
     def __len__(self):
         return self.n_batches_
-
