@@ -27,6 +27,7 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile runs")
+    parser.add_argument("--model", choices=("DB-VAE", "CNN"), default=None, help="only this one")
     parser.add_argument("--out", default=None, help="folder for the CSV")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for tests")
     args = parser.parse_args(argv)
@@ -46,6 +47,12 @@ def main(argv=None):
                 "library, compile": lambda: DebiasedVAEClassifier(
                     max_epochs=e, random_state=0, compile=True
                 ),
+                "library, stratified": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, stratified_batches=True
+                ),
+                "library, stratified + compile": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, stratified_batches=True, compile=True
+                ),
             },
         ),
         "CNN": (
@@ -63,6 +70,8 @@ def main(argv=None):
     for model, (reference, variants) in contenders.items():
         if args.no_compile:
             variants = {k: v for k, v in variants.items() if "compile" not in k}
+        if args.model not in (None, model):
+            continue
         times = {"reference": [], **{k: [] for k in variants}}
         for _ in range(args.repeat):  # alternate, so drifting load hits every contender alike
             times["reference"].append(timed(reference)[1])
