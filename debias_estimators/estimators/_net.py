@@ -30,7 +30,7 @@ class TrainingNet(NeuralNet):
     -----
     With a :class:`LatentResampling` among the callbacks, training batches are drawn by its
     weighted sampler (``train_sampler_``), whose weights it updates between epochs; else they
-    are shuffled uniformly. When that sampler is a :class:`StratifiedBatchSampler`, it cuts
+    are shuffled uniformly. When that sampler is a ``StratifiedBatchSampler``, it cuts
     the batches itself and each training step decodes the batch's first ``n_positive_``
     samples, its positives, through the module's ``n_decode``.
     """
@@ -112,7 +112,7 @@ class TrainingNet(NeuralNet):
     def train_step_single(self, batch, **fit_params):
         """Run skorch's training step; stratified batches decode their positives only.
 
-        With a :class:`StratifiedBatchSampler` the module gets ``n_decode``, the count of
+        With a ``StratifiedBatchSampler`` the module gets ``n_decode``, the count of
         positives at the start of every batch: a static slice instead of a boolean mask.
         """
         sampler = getattr(self, "train_sampler_", None)

@@ -118,12 +118,12 @@ class LatentResampling(Callback):
         noise, and so would be weights computed from it.
     stratified : bool, default=False
         Draw each batch's positives and negatives apart, the positives first
-        (:class:`StratifiedBatchSampler`): the same probability of each sample per draw, a
+        (a stratified batch sampler): the same probability of each sample per draw, a
         fixed count of positives per batch.
 
     Attributes
     ----------
-    sampler_ : torch.utils.data.WeightedRandomSampler or StratifiedBatchSampler
+    sampler_ : torch.utils.data.WeightedRandomSampler or torch.utils.data.Sampler
         The training sampler of the current fit, made by :meth:`training_sampler`; its
         weights are ``sample_weight_``.
     sample_weight_ : ndarray of shape (n_train,)
@@ -165,7 +165,7 @@ class LatentResampling(Callback):
 
         Returns
         -------
-        sampler : torch.utils.data.WeightedRandomSampler or StratifiedBatchSampler
+        sampler : torch.utils.data.WeightedRandomSampler or torch.utils.data.Sampler
             A sampler of ``len(dataset)`` draws with replacement or, with ``stratified``, a
             batch sampler of ``len(dataset) // batch_size`` batches; kept as ``sampler_``.
         """

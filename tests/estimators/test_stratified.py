@@ -102,3 +102,22 @@ def test_a_stratified_fit_draws_with_the_callbacks_weights_and_decodes_a_slice()
     np.testing.assert_array_equal(
         clf.history_[:2, "train_loss"], again.fit(X, y).history_[:, "train_loss"]
     )
+
+
+def test_partial_fit_on_one_class_batches_draws_that_class_only():
+    X, y = make_blob_images(n=48, size=16)
+    clf = DebiasedVAEClassifier(
+        latent_dim=4,
+        n_filters=2,
+        max_epochs=1,
+        batch_size=8,
+        random_state=0,
+        stratified_batches=True,
+    )
+    for label in (0, 1):
+        clf.partial_fit(X[y == label], y[y == label], classes=[0, 1])
+        sampler = clf.net_.train_sampler_
+        assert sampler.n_positive_ == 8 * label
+        drawn = np.concatenate(list(sampler))
+        assert np.all(y[y == label][drawn] == label) and len(drawn) == 24
+    assert np.all(np.isfinite(clf.history_[:, "train_loss"]))
