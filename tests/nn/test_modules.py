@@ -85,3 +85,13 @@ def test_a_static_slice_of_none_decodes_nothing():
     model = DBVAE((3, 16, 16), latent_dim=4, n_filters=2).train()
     x = torch.rand(4, 3, 16, 16)
     torch.testing.assert_close(model(x, n_decode=0)[3], x)
+
+
+@pytest.mark.slow  # torch.compile traces and builds kernels: several seconds
+def test_the_static_slice_compiles_to_one_graph():
+    torch.manual_seed(0)
+    model = DBVAE((12,), latent_dim=2, hidden_units=(8,)).eval()  # eval: no latent noise
+    x = torch.rand(8, 12)
+    compiled = torch.compile(model, fullgraph=True)  # a graph break would raise
+    for got, expected in zip(compiled(x, n_decode=3), model(x, n_decode=3), strict=True):
+        torch.testing.assert_close(got, expected)
