@@ -13,6 +13,8 @@ from _common import load_reference, machine, print_table, random_faces, timed, w
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 
+CACHED = {"resample_latents": "cached"}
+
 
 def _ours(make, X, y):
     clf, seconds = timed(make().fit, X, y)
@@ -27,6 +29,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile runs")
+    parser.add_argument("--only", nargs="+", default=None, help="these contenders only")
+    parser.add_argument("--model", choices=("DB-VAE", "CNN"), default=None, help="only this one")
     parser.add_argument("--out", default=None, help="folder for the CSV")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for tests")
     args = parser.parse_args(argv)
@@ -46,6 +50,15 @@ def main(argv=None):
                 "library, compile": lambda: DebiasedVAEClassifier(
                     max_epochs=e, random_state=0, compile=True
                 ),
+                "library, stratified": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, stratified_batches=True
+                ),
+                "library, stratified + cached": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, stratified_batches=True, **CACHED
+                ),
+                "library, stratified + cached + compile": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, stratified_batches=True, compile=True, **CACHED
+                ),
             },
         ),
         "CNN": (
@@ -63,6 +76,10 @@ def main(argv=None):
     for model, (reference, variants) in contenders.items():
         if args.no_compile:
             variants = {k: v for k, v in variants.items() if "compile" not in k}
+        if args.only:
+            variants = {k: v for k, v in variants.items() if k in args.only}
+        if args.model not in (None, model):
+            continue
         times = {"reference": [], **{k: [] for k in variants}}
         for _ in range(args.repeat):  # alternate, so drifting load hits every contender alike
             times["reference"].append(timed(reference)[1])

@@ -61,6 +61,14 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         Where the latent means for resampling come from: a full no-grad encoding pass over the
         training positives at every epoch start (the paper), or the means the previous epoch's
         training steps already computed (no extra pass; positives not drawn yet are encoded).
+    stratified_batches : bool, default=False
+        Draw each batch's positives and negatives apart, the positives first: every draw picks
+        each sample with the same probability as the default sampler (exactly where
+        ``batch_size`` times the positives' share is whole, as at half positives), but every
+        batch holds that many positives instead of a count that varies from batch to batch,
+        and an epoch is ``n_train // batch_size`` full batches. The decoder then takes a
+        static slice of the batch rather than a boolean mask, which ``compile=True`` needs to
+        decode the positives only. Has no effect when ``alpha`` is None.
     lr : float, default=5e-4
         Learning rate.
     batch_size : int, default=32
@@ -145,6 +153,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         "ess_floor": LatentDensityResampler._parameter_constraints["ess_floor"],
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
         "resample_latents": [StrOptions(set(LATENT_SOURCES))],
+        "stratified_batches": ["boolean"],
     }
 
     def __init__(
@@ -161,6 +170,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         ess_floor=None,
         warmup_epochs=0,
         resample_latents="encode",
+        stratified_batches=False,
         lr=5e-4,
         batch_size=32,
         max_epochs=10,
@@ -188,6 +198,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         self.ess_floor = ess_floor
         self.warmup_epochs = warmup_epochs
         self.resample_latents = resample_latents
+        self.stratified_batches = stratified_batches
         self.lr = lr
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -237,6 +248,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
             source=self.resample_latents,
             progress=self.verbose > 0,
             warmup_epochs=self.warmup_epochs,
+            stratified=self.stratified_batches,
         )
 
     def _resampler(self):

@@ -230,6 +230,8 @@ ess_floor, warmup_epochs
         As for :class:`DebiasedVAEClassifier`.
     resample_latents : {"encode", "cached"}, default="encode"
         As for :class:`DebiasedVAEClassifier`; ``"cached"`` works on one process only.
+    stratified_batches : bool, default=False
+        As for :class:`DebiasedVAEClassifier`.
     lr, batch_size, max_epochs, warm_start, optimizer, pos_label
         As for :class:`DebiasedVAEClassifier`.
     random_state : None, int or numpy.random.RandomState, default=None
@@ -291,6 +293,7 @@ history_
         ess_floor=None,
         warmup_epochs=0,
         resample_latents="encode",
+        stratified_batches=False,
         lr=5e-4,
         batch_size=32,
         max_epochs=10,
@@ -319,6 +322,7 @@ history_
             ess_floor=ess_floor,
             warmup_epochs=warmup_epochs,
             resample_latents=resample_latents,
+            stratified_batches=stratified_batches,
             lr=lr,
             batch_size=batch_size,
             max_epochs=max_epochs,

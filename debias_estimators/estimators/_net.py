@@ -11,6 +11,7 @@ from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, SequentialSampler
 
 from ._resampling import LatentResampling
+from ._stratified import StratifiedBatchSampler
 
 __all__ = ["TrainingNet"]
 
@@ -29,7 +30,9 @@ class TrainingNet(NeuralNet):
     -----
     With a :class:`LatentResampling` among the callbacks, training batches are drawn by its
     weighted sampler (``train_sampler_``), whose weights it updates between epochs; else they
-    are shuffled uniformly.
+    are shuffled uniformly. When that sampler is a ``StratifiedBatchSampler``, it cuts
+    the batches itself and each training step decodes the batch's first ``n_positive_``
+    samples, its positives, through the module's ``n_decode``.
     """
 
     def __init__(self, *args, seed=0, **kwargs):
@@ -54,7 +57,9 @@ class TrainingNet(NeuralNet):
         drop_last = kwargs.pop("drop_last", None)
         sampler = kwargs.pop("sampler", None)
         if training:
-            sampler = self._training_sampler(dataset, shuffle=shuffle, sampler=sampler)
+            sampler = self._training_sampler(dataset, batch_size, shuffle=shuffle, sampler=sampler)
+            if isinstance(sampler, StratifiedBatchSampler):
+                return self.iterator_train(dataset, sampler=sampler, batch_size=None, **kwargs)
             if drop_last is None:
                 # A last batch of one sample breaks BatchNorm in train mode: drop it then.
                 drop_last = len(dataset) % batch_size == 1
@@ -66,7 +71,7 @@ class TrainingNet(NeuralNet):
         iterator = self.iterator_train if training else self.iterator_valid
         return iterator(dataset, sampler=batches, batch_size=None, **kwargs)
 
-    def _training_sampler(self, dataset, shuffle=True, sampler=None):
+    def _training_sampler(self, dataset, batch_size, shuffle=True, sampler=None):
         resampling = self.resampling_callback()
         if resampling is not None and (sampler is not None or not shuffle):
             raise ValueError(
@@ -81,7 +86,7 @@ class TrainingNet(NeuralNet):
         elif resampling is None:
             self.train_sampler_ = torch.utils.data.RandomSampler(dataset, generator=generator)
         else:
-            self.train_sampler_ = resampling.training_sampler(dataset, generator)
+            self.train_sampler_ = resampling.training_sampler(dataset, generator, batch_size)
         return self.train_sampler_
 
     def resampling_callback(self):
@@ -103,6 +108,17 @@ class TrainingNet(NeuralNet):
         if len(self.module__in_shape) == 3:
             self.module_ = self.module_.to(memory_format=torch.channels_last)
         return self
+
+    def train_step_single(self, batch, **fit_params):
+        """Run skorch's training step; stratified batches decode their positives only.
+
+        With a ``StratifiedBatchSampler`` the module gets ``n_decode``, the count of
+        positives at the start of every batch: a static slice instead of a boolean mask.
+        """
+        sampler = getattr(self, "train_sampler_", None)
+        if isinstance(sampler, StratifiedBatchSampler):
+            fit_params = {**fit_params, "n_decode": sampler.n_positive_}
+        return super().train_step_single(batch, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Mean of the criterion's per-sample losses times the samples' weights."""

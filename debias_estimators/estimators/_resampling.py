@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from ._data import dataset_labels
 from ._modes import evaluating
+from ._stratified import StratifiedBatchSampler
 
 __all__ = ["LATENT_SOURCES", "LatentResampling", "encode_means", "positive_share_weights"]
 
@@ -115,10 +116,14 @@ class LatentResampling(Callback):
     warmup_epochs : int, default=0
         Epochs drawn uniformly before resampling starts: the latent space of a fresh network is
         noise, and so would be weights computed from it.
+    stratified : bool, default=False
+        Draw each batch's positives and negatives apart, the positives first
+        (a stratified batch sampler): the same probability of each sample per draw, a
+        fixed count of positives per batch.
 
     Attributes
     ----------
-    sampler_ : torch.utils.data.WeightedRandomSampler
+    sampler_ : torch.utils.data.WeightedRandomSampler or torch.utils.data.Sampler
         The training sampler of the current fit, made by :meth:`training_sampler`; its
         weights are ``sample_weight_``.
     sample_weight_ : ndarray of shape (n_train,)
@@ -127,11 +132,14 @@ class LatentResampling(Callback):
         Positives encoded by a separate pass at the last epoch start.
     """
 
-    def __init__(self, resampler, source="encode", progress=False, warmup_epochs=0):
+    def __init__(
+        self, resampler, source="encode", progress=False, warmup_epochs=0, stratified=False
+    ):
         self.resampler = resampler
         self.source = source
         self.progress = progress
         self.warmup_epochs = warmup_epochs
+        self.stratified = stratified
 
     def initialize(self):
         """Forget cached latent means of a previous fit."""
@@ -140,7 +148,7 @@ class LatentResampling(Callback):
         self._cache = None
         return self
 
-    def training_sampler(self, dataset, generator):
+    def training_sampler(self, dataset, generator, batch_size=None):
         """Make the sampler that draws the training batches, with each class's share kept.
 
         Its weights start uniform within each class; every epoch start replaces them with the
@@ -152,13 +160,20 @@ class LatentResampling(Callback):
             The training data.
         generator : torch.Generator
             The seeded generator of the draws.
+        batch_size : int, optional
+            Samples per batch; needed with ``stratified=True``.
 
         Returns
         -------
-        sampler : torch.utils.data.WeightedRandomSampler
-            A sampler of ``len(dataset)`` draws with replacement, kept as ``sampler_``.
+        sampler : torch.utils.data.WeightedRandomSampler or torch.utils.data.Sampler
+            A sampler of ``len(dataset)`` draws with replacement or, with ``stratified``, a
+            batch sampler of ``len(dataset) // batch_size`` batches; kept as ``sampler_``.
         """
-        weights = torch.as_tensor(positive_share_weights(dataset_labels(dataset)))
+        y = dataset_labels(dataset)
+        weights = torch.as_tensor(positive_share_weights(y))
+        if self.stratified:
+            self.sampler_ = StratifiedBatchSampler(weights, y > 0.5, batch_size, generator)
+            return self.sampler_
         self.sampler_ = WeightedRandomSampler(
             weights, num_samples=len(dataset), replacement=True, generator=generator
         )

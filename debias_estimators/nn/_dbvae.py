@@ -133,7 +133,7 @@ class DBVAE(nn.Module):
         """
         return self.decoder(z)
 
-    def forward(self, x, decode_mask=None):
+    def forward(self, x, decode_mask=None, n_decode=None):
         """Return ``(logit, mu, logvar, x_recon)`` for a batch.
 
         Parameters
@@ -142,6 +142,9 @@ class DBVAE(nn.Module):
             A batch of inputs.
         decode_mask : torch.Tensor of shape (B,) and dtype bool, default=None
             Samples to decode; ``None`` decodes all of them.
+        n_decode : int, default=None
+            Decode the first ``n_decode`` samples only (a static slice, which compiled graphs
+            keep); it takes precedence over ``decode_mask``.
 
         Returns
         -------
@@ -153,10 +156,17 @@ class DBVAE(nn.Module):
         -----
         With a boolean ``decode_mask`` only the selected samples are decoded (in training, the
         positives: the only ones the loss reconstructs); the others get the input itself as
-        ``x_recon``, a zero reconstruction error without decoder work or gradient.
+        ``x_recon``, a zero reconstruction error without decoder work or gradient. With
+        ``n_decode`` the same holds for the samples after the first ``n_decode``.
         """
         logit, mu, logvar = self.encode(x)
         z = self.reparameterize(mu, logvar)
+        if n_decode == 0:
+            return logit, mu, logvar, x.detach().clone()
+        if n_decode is not None:
+            head = self.decode(z[:n_decode]).to(x.dtype)
+            rest = x[n_decode:].detach()
+            return logit, mu, logvar, torch.cat([head, rest])
         if decode_mask is None:
             return logit, mu, logvar, self.decode(z)
         x_recon = x.detach().clone()

@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from debias_estimators.losses import DBVAELoss
 from debias_estimators.nn import DBVAE, StandardClassifier, conv_feature_sizes
 
 
@@ -28,7 +29,10 @@ def test_lab_architecture_on_64_pixels():
     assert module.encoder.head.out_features == 201
     deconvs = [m for m in module.decoder.layers if isinstance(m, torch.nn.ConvTranspose2d)]
     assert [(d.in_channels, d.out_channels) for d in deconvs] == [
-        (72, 48), (48, 24), (24, 12), (12, 3)
+        (72, 48),
+        (48, 24),
+        (24, 12),
+        (12, 3),
     ]
 
 
@@ -50,3 +54,44 @@ def test_standard_classifier_shares_the_encoder_architecture():
 def test_bad_shapes_raise():
     with pytest.raises(ValueError, match="in_shape"):
         DBVAE((3, 4))
+
+
+@pytest.mark.parametrize("shape", [(3, 16, 16), (12,)])
+def test_a_static_slice_gives_the_masked_decodes_loss(shape):
+    torch.manual_seed(0)
+    model = DBVAE(shape, latent_dim=4, n_filters=2, hidden_units=(8,)).train()
+    x = torch.rand(8, *shape)
+    y = torch.tensor([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0])  # the positives first
+    criterion = DBVAELoss(recon_loss="l2")
+    torch.manual_seed(1)  # the same latent noise for both calls
+    masked = model(x, decode_mask=y > 0.5)
+    masked_loss = criterion(masked, y, x)
+    masked_loss.mean().backward()
+    masked_grads = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    torch.manual_seed(1)
+    sliced = model(x, n_decode=3)
+    sliced_loss = criterion(sliced, y, x)
+    sliced_loss.mean().backward()
+    torch.testing.assert_close(sliced[3], masked[3])
+    torch.testing.assert_close(sliced_loss, masked_loss)
+    for p, expected in zip(model.parameters(), masked_grads, strict=True):
+        torch.testing.assert_close(p.grad, expected)
+    # The negatives are not decoded: their reconstruction is the input, a zero error.
+    torch.testing.assert_close(sliced[3][3:], x[3:])
+
+
+def test_a_static_slice_of_none_decodes_nothing():
+    model = DBVAE((3, 16, 16), latent_dim=4, n_filters=2).train()
+    x = torch.rand(4, 3, 16, 16)
+    torch.testing.assert_close(model(x, n_decode=0)[3], x)
+
+
+@pytest.mark.slow  # torch.compile traces and builds kernels: several seconds
+def test_the_static_slice_compiles_to_one_graph():
+    torch.manual_seed(0)
+    model = DBVAE((12,), latent_dim=2, hidden_units=(8,)).eval()  # eval: no latent noise
+    x = torch.rand(8, 12)
+    compiled = torch.compile(model, fullgraph=True)  # a graph break would raise
+    for got, expected in zip(compiled(x, n_decode=3), model(x, n_decode=3), strict=True):
+        torch.testing.assert_close(got, expected)
