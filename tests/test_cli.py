@@ -394,3 +394,16 @@ def test_each_method_is_named_by_its_own_class():
     names = [model_name(cls()) for cls in (CNNClassifier, DebiasedVAEClassifier, JTTClassifier)]
     names += [model_name(LfFClassifier()), model_name(GroupDROClassifier())]
     assert names == ["CNN", "DB-VAE", "JTT", "LfF", "group DRO"]
+
+
+def test_demo_trains_the_methods_asked_for_side_by_side(tmp_path, capsys):
+    out = tmp_path / "report"
+    argv = ["demo", "--quick", *TINY_DATA, "--image-size", "16", "--epochs", "1"]
+    argv += ["--models", "cnn,jtt,lff,groupdro", "--no-progress", "--out", str(out)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    summary = pd.read_csv(out / "summary.csv", index_col="model")
+    assert list(summary.index) == ["CNN", "JTT", "LfF", "group DRO"]
+    assert "resampling weights" not in printed  # no DB-VAE, no enrichment table
+    assert main(["demo", "--models", "cnn,svm", "--out", str(tmp_path / "x")]) == 2
+    assert "cnn, dbvae, jtt, lff, groupdro" in capsys.readouterr().err

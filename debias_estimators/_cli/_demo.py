@@ -43,16 +43,17 @@ def run_demo(args, echo):
     check_device(args.device)
     report = Report(args.out, "DB-VAE vs standard CNN on biased faces", force=args.force)
     train, test = _data(settings, args.seed, echo)
-    models = {MODEL_NAMES[kind]: _fit(kind, settings, args, train, echo) for kind in MODEL_NAMES}
+    models = _fit_all(args.models, settings, args, train, echo)
     evaluation = evaluate(models, test)
     print_evaluation(evaluation, echo)
     faces = train.faces
-    weights = resampling_weights(models["DB-VAE"], train.images[faces])
-    enrichment = attribute_enrichment(train.attributes[faces], weights, TOP_FRACTION)
-    print_enrichment(enrichment, TOP_FRACTION, echo)
     _add_settings(report, settings, args, train)
     add_evaluation(report, evaluation, test)
-    add_enrichment(report, enrichment, TOP_FRACTION)
+    if MODEL_NAMES["dbvae"] in models:
+        weights = resampling_weights(models[MODEL_NAMES["dbvae"]], train.images[faces])
+        enrichment = attribute_enrichment(train.attributes[faces], weights, TOP_FRACTION)
+        print_enrichment(enrichment, TOP_FRACTION, echo)
+        add_enrichment(report, enrichment, TOP_FRACTION)
     add_model_figures(report, models, train.images[faces], train.groups[faces])
     add_model_card(report, evaluation, training_data=f"{train.source}.")
     if args.seeds > 1:
@@ -70,9 +71,7 @@ def _more_seeds(args, settings, first, report, echo):
         echo(f"\nSeed {seed}:")
         train, test = _data(settings, seed, echo)
         seed_args = argparse.Namespace(**{**vars(args), "seed": seed})
-        models = {
-            MODEL_NAMES[kind]: _fit(kind, settings, seed_args, train, echo) for kind in MODEL_NAMES
-        }
+        models = _fit_all(args.models, settings, seed_args, train, echo)
         summaries[seed] = evaluate(models, test).summary
     table = summarize_seeds(summaries)
     echo(f"\nOver {args.seeds} seeds (training and test draws and the models' seeds):")
@@ -94,11 +93,19 @@ def _data(settings, seed, echo):
     return train, test
 
 
+def _fit_all(kinds, settings, args, train, echo):
+    return {MODEL_NAMES[kind]: _fit(kind, settings, args, train, echo) for kind in kinds}
+
+
 def _fit(kind, settings, args, train, echo):
     echo(f"\nTraining the {MODEL_NAMES[kind]} ({_epochs(settings.epochs)}):")
     model = make_model(
         kind, settings, seed=args.seed, device=args.device, progress=not args.no_progress
     )
+    if kind == "groupdro":  # the one method given the groups
+        groups = train.attributes[["skin_type", "gender"]].astype(object)
+        groups = groups.where(groups.notna(), "non-face")
+        return model.fit(train.images, train.target, sensitive_features=groups)
     return model.fit(train.images, train.target)
 
 

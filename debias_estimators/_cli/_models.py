@@ -32,7 +32,14 @@ __all__ = [
     "model_name",
 ]
 
-MODEL_NAMES = {"cnn": "CNN", "dbvae": "DB-VAE"}
+MODEL_NAMES = {"cnn": "CNN", "dbvae": "DB-VAE", "jtt": "JTT", "lff": "LfF", "groupdro": "group DRO"}
+# The methods built on the CNN take its settings; the DB-VAE takes its own as well.
+_CNN_FAMILY = {
+    "cnn": CNNClassifier,
+    "jtt": JTTClassifier,
+    "lff": LfFClassifier,
+    "groupdro": GroupDROClassifier,
+}
 
 
 def make_model(kind, settings, *, seed, device="cpu", progress=True):
@@ -40,8 +47,8 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True):
 
     Parameters
     ----------
-    kind : {"cnn", "dbvae"}
-        Which estimator.
+    kind : {"cnn", "dbvae", "jtt", "lff", "groupdro"}
+        Which estimator (keys of :data:`MODEL_NAMES`).
     settings : DemoSettings
         Budget and hyperparameters.
     seed : int
@@ -53,8 +60,8 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True):
 
     Returns
     -------
-    estimator : CNNClassifier or DebiasedVAEClassifier
-        The estimator.
+    estimator : classifier
+        The estimator, unfitted.
     """
     common = {
         "n_filters": settings.n_filters,
@@ -68,8 +75,8 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True):
         # The epoch lines go through tqdm so that they do not tear the bar.
         "net_params": {"callbacks__print_log__sink": write_epoch_row} if progress else None,
     }
-    if kind == "cnn":
-        return CNNClassifier(**common)
+    if kind in _CNN_FAMILY:
+        return _CNN_FAMILY[kind](**common)
     return DebiasedVAEClassifier(
         latent_dim=settings.latent_dim,
         alpha=settings.alpha,
@@ -171,12 +178,7 @@ def model_name(model):
     if isinstance(model, DebiasedVAEClassifier):
         return MODEL_NAMES["dbvae"]
     # The other methods subclass the CNN: name them by their own class, not the CNN's.
-    names = {
-        CNNClassifier: MODEL_NAMES["cnn"],
-        JTTClassifier: "JTT",
-        LfFClassifier: "LfF",
-        GroupDROClassifier: "group DRO",
-    }
+    names = {cls: MODEL_NAMES[kind] for kind, cls in _CNN_FAMILY.items()}
     return names.get(type(model), type(model).__name__)
 
 

@@ -6,6 +6,7 @@ import sys
 
 from .._images import MIN_IMAGE_SIZE
 from ..resampling import COMBINE_RULES
+from ._models import MODEL_NAMES
 from ._settings import DEMO
 
 __all__ = ["build_parser"]
@@ -102,6 +103,28 @@ def build_parser():
     return parser
 
 
+def model_list(text):
+    """Parse ``--models``: comma-separated method names, each once.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"cnn,dbvae,jtt"``.
+
+    Returns
+    -------
+    kinds : tuple of str
+        The names, in the order given.
+    """
+    kinds = tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = [kind for kind in kinds if kind not in MODEL_NAMES]
+    if not kinds or unknown or len(set(kinds)) != len(kinds):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give distinct names from {', '.join(MODEL_NAMES)}, separated by commas"
+        )
+    return kinds
+
+
 def _add_demo(commands):
     demo = commands.add_parser(
         "demo",
@@ -112,6 +135,14 @@ def _add_demo(commands):
     )
     _add_out(demo, "debias-report")
     demo.add_argument("--quick", action="store_true", help="a smaller run of under a minute")
+    demo.add_argument(
+        "--models",
+        type=model_list,
+        default=("cnn", "dbvae"),
+        metavar="LIST",
+        help="comma-separated methods to train side by side, from cnn, dbvae, jtt, lff and "
+        "groupdro (group DRO is given the groups) (default cnn,dbvae)",
+    )
     demo.add_argument(
         "--seeds",
         type=positive_int,
