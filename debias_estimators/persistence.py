@@ -4,16 +4,18 @@ A pickle (``joblib.dump``, ``pickle.dump``) stores how to rebuild an object, and
 runs whatever code the file names: only load pickles you trust. :func:`save_model` writes a
 zip archive instead, with two members:
 
-* ``estimator.json``: the estimator's class, its hyperparameters, its classes, the input shape
-  and the training history, as JSON;
+* ``estimator.json``: the estimator's class, its hyperparameters, its classes, the input shape,
+  the training history and, for group DRO, its groups, as JSON;
 * ``weights.pt``: the network's tensors, written with :func:`torch.save` and read back with
   ``torch.load(weights_only=True)``, which only rebuilds tensors and plain containers.
 
-:func:`load_model` accepts the two classes of this package only, checks the hyperparameters as
+:func:`load_model` accepts the estimator classes of this package only, checks the hyperparameters as
 ``fit`` would, rebuilds the network and loads the weights onto the device asked for (the CPU
 by default), so that a model trained on a GPU predicts on a machine without one. Training-time
 settings that are not plain values (``callbacks``, ``train_split``, a custom ``optimizer``,
-non-JSON ``net_params`` entries) are not saved; the loaded estimator has their defaults.
+non-JSON ``net_params`` entries) are not saved; the loaded estimator has their defaults. Nor
+is state that only further training would use: JTT's identification model (its error set is
+saved) and LfF's moving averages of the losses.
 """
 
 import io
@@ -28,14 +30,29 @@ from skorch.history import History
 
 from ._devices import check_device
 from ._files import atomic_path
-from .estimators import CNNClassifier, DebiasedVAEClassifier
+from .estimators import (
+    CNNClassifier,
+    DebiasedVAEClassifier,
+    GroupDROClassifier,
+    JTTClassifier,
+    LfFClassifier,
+)
 from .estimators._data import check_inputs
 
 __all__ = ["is_saved_model", "load_model", "save_model"]
 
 FORMAT = "debias_estimators.model"
 VERSION = 1
-CLASSES = {cls.__name__: cls for cls in (CNNClassifier, DebiasedVAEClassifier)}
+CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        CNNClassifier,
+        DebiasedVAEClassifier,
+        JTTClassifier,
+        LfFClassifier,
+        GroupDROClassifier,
+    )
+}
 _NOT_SAVED = ("callbacks", "train_split")
 _MAX_JSON_BYTES = 64 * 2**20
 _LABEL_KINDS = "biufU"
@@ -46,8 +63,8 @@ def save_model(estimator, path, *, overwrite=False):
 
     Parameters
     ----------
-    estimator : CNNClassifier or DebiasedVAEClassifier
-        A fitted estimator.
+    estimator : classifier
+        A fitted estimator of this package: the CNN, the DB-VAE, JTT, LfF or group DRO.
     path : str or os.PathLike
         The file to write (a zip archive; ``.zip`` is a good suffix). It is written to a
         temporary file in the same folder and then renamed, so an interrupted save leaves any
@@ -64,7 +81,7 @@ def save_model(estimator, path, *, overwrite=False):
         estimator, CLASSES[type(estimator).__name__]
     ):
         raise TypeError(
-            f"save_model saves CNNClassifier and DebiasedVAEClassifier estimators, not "
+            f"save_model saves the estimators {sorted(CLASSES)}, not "
             f"{type(estimator).__name__}; use joblib.dump (a pickle) for other objects."
         )
     check_is_fitted(estimator)
@@ -78,15 +95,18 @@ def save_model(estimator, path, *, overwrite=False):
         "input_shape": list(estimator.input_shape_),
         "history": json.loads(json.dumps(estimator.net_.history.to_list(), default=_plain)),
     }
+    values, extra = estimator._saved_state()
+    meta["fitted"] = values
     state = estimator.net_.module_.state_dict()
     tensors = {"module": {k: v.detach().cpu() for k, v in state.items()}}
+    tensors["fitted"] = {k: v.detach().cpu() for k, v in extra.items()}
     if getattr(estimator, "sample_weight_", None) is not None:
         tensors["sample_weight_"] = torch.as_tensor(estimator.sample_weight_)
     weights = io.BytesIO()
     torch.save(tensors, weights)
     with atomic_path(path, overwrite=overwrite) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("estimator.json", json.dumps(meta, indent=1))
+            archive.writestr("estimator.json", json.dumps(meta, indent=1, default=_plain))
             archive.writestr("weights.pt", weights.getvalue())
     return Path(path)
 
@@ -123,7 +143,7 @@ def load_model(path, *, device="cpu"):
 
     Returns
     -------
-    estimator : CNNClassifier or DebiasedVAEClassifier
+    estimator : classifier
         The fitted estimator.
     """
     path = Path(path)
@@ -148,6 +168,7 @@ def load_model(path, *, device="cpu"):
     try:
         tensors = torch.load(io.BytesIO(weights), map_location=device, weights_only=True)
         estimator.net_.module_.load_state_dict(tensors["module"])
+        estimator._restore_tensors(tensors.get("fitted", {}))
     except Exception as err:  # a corrupt or mismatched weights file fails in torch's own ways
         raise ValueError(f"{path}: the weights do not fit the saved estimator: {err}") from err
     if "sample_weight_" in tensors:
@@ -197,6 +218,11 @@ def _rebuild(meta, path, device):
     estimator.pos_label_ = classes[index]
     estimator.input_shape_ = tuple(shape)
     estimator.n_features_in_ = int(np.prod(shape))
+    fitted = meta.get("fitted", {})
+    try:
+        estimator._restore_values(fitted if isinstance(fitted, dict) else {})
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from err
     estimator.net_ = estimator._build_net(0)
     estimator.net_.initialize()
     if isinstance(meta.get("history"), list):

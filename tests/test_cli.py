@@ -407,3 +407,14 @@ def test_demo_trains_the_methods_asked_for_side_by_side(tmp_path, capsys):
     assert "resampling weights" not in printed  # no DB-VAE, no enrichment table
     assert main(["demo", "--models", "cnn,svm", "--out", str(tmp_path / "x")]) == 2
     assert "cnn, dbvae, jtt, lff, groupdro" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind, name", [("jtt", "JTT"), ("lff", "LfF")])
+def test_train_saves_the_label_free_methods_and_evaluate_names_them(kind, name, tmp_path, capsys):
+    path = tmp_path / f"{kind}.zip"
+    argv = ["train", "--model", kind, *TINY_DATA, "--image-size", "16", *TINY_MODEL]
+    assert main([*argv, "--output", str(path)]) == 0
+    out = tmp_path / "r"
+    assert main(["evaluate", str(path), "--n-test-per-group", "4", "--out", str(out)]) == 0
+    assert name in capsys.readouterr().out
+    assert list(pd.read_csv(out / "summary.csv", index_col="model").index) == [name]

@@ -6,10 +6,19 @@ import zipfile
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from debias_estimators import CNNClassifier, DebiasedVAEClassifier, load_model, save_model
+from debias_estimators import (
+    CNNClassifier,
+    DebiasedVAEClassifier,
+    GroupDROClassifier,
+    JTTClassifier,
+    LfFClassifier,
+    load_model,
+    save_model,
+)
 from debias_estimators._files import atomic_path
 from debias_estimators.persistence import is_saved_model
 
@@ -150,3 +159,27 @@ def test_loading_onto_an_absent_device_is_refused(fitted, tmp_path):
         load_model(path, device="cuda")
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing.zip")
+
+
+def _groups(y):
+    rng = np.random.default_rng(0)
+    skin = rng.choice(["lighter", "darker"], len(y)).astype(object)
+    return pd.DataFrame({"skin": skin, "sex": np.where(np.arange(len(y)) % 3, "f", "m")})
+
+
+@pytest.mark.parametrize("cls", [JTTClassifier, LfFClassifier, GroupDROClassifier])
+def test_the_label_free_family_round_trips(cls, tmp_path):
+    X, y = make_blob_images(n=48, size=16)
+    params = {"n_filters": 2, "max_epochs": 1, "batch_size": 16, "random_state": 0}
+    fit_kwargs = {"sensitive_features": _groups(y)} if cls is GroupDROClassifier else {}
+    model = cls(**params).fit(X, y, **fit_kwargs)
+    path = save_model(model, tmp_path / "m.zip")
+    loaded = load_model(path)
+    assert type(loaded) is cls
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    if cls is JTTClassifier:
+        np.testing.assert_array_equal(loaded.error_set_, model.error_set_)
+    if cls is GroupDROClassifier:
+        assert list(loaded.groups_) == list(model.groups_)
+        assert all(isinstance(key, tuple) for key in loaded.groups_)
+        np.testing.assert_allclose(loaded.group_weights_, model.group_weights_)

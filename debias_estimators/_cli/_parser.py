@@ -194,9 +194,10 @@ def _add_train(commands):
     model = train.add_argument_group("model")
     model.add_argument(
         "--model",
-        choices=("dbvae", "cnn"),
+        choices=("dbvae", "cnn", "jtt", "lff"),
         default="dbvae",
-        help="DB-VAE or standard CNN (default dbvae)",
+        help="DB-VAE, standard CNN, JTT or LfF (default dbvae); group DRO needs groups, which "
+        "the training files do not hold",
     )
     model.add_argument(
         "--latent-dim",

@@ -347,6 +347,17 @@ class BaseNetClassifier(
         check_is_fitted(self)
         return self.net_.history
 
+    # -- persistence (see debias_estimators.persistence) ---------------------------------------
+    def _saved_state(self):
+        """Fitted state beyond the network's weights: ``(json_values, tensors)``."""
+        return {}, {}
+
+    def _restore_values(self, values):
+        """Set the JSON part of :meth:`_saved_state` before the network is rebuilt."""
+
+    def _restore_tensors(self, tensors):
+        """Set the tensor part of :meth:`_saved_state` after the weights are loaded."""
+
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_") and getattr(self.net_, "initialized_", False)
 

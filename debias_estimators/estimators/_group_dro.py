@@ -336,6 +336,24 @@ class GroupDROClassifier(CNNClassifier):
             **params,
         )
 
+    def _saved_state(self):
+        groups = [list(key) if isinstance(key, tuple) else key for key in self.groups_]
+        return {"groups_": groups}, {"group_weights_": self.net_.group_weights_}
+
+    def _restore_values(self, values):
+        groups = values.get("groups_")
+        if not isinstance(groups, list) or not groups:
+            raise ValueError("the saved groups of a GroupDROClassifier are missing.")
+        keys = np.empty(len(groups), dtype=object)
+        keys[:] = [tuple(key) if isinstance(key, list) else key for key in groups]
+        self.groups_ = keys
+
+    def _restore_tensors(self, tensors):
+        weights = tensors["group_weights_"].cpu()
+        if weights.shape != (len(self.groups_),):
+            raise ValueError("the saved group weights do not match the saved groups.")
+        self.net_.group_weights_ = weights
+
     @property
     def group_weights_(self):
         """The group weights ``q`` after training, in the order of ``groups_``."""

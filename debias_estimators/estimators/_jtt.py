@@ -211,3 +211,10 @@ class JTTClassifier(CNNClassifier):
         self.identifier_ = identifier
         self.error_set_ = error_set
         return self
+
+    def _saved_state(self):
+        # The error set is saved; the identification model is not (prediction does not use it).
+        return {}, {"error_set_": torch.as_tensor(self.error_set_)}
+
+    def _restore_tensors(self, tensors):
+        self.error_set_ = tensors["error_set_"].cpu().numpy().astype(bool)
