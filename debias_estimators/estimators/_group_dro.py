@@ -16,8 +16,8 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch.utils import to_tensor
 
-from .._group_inputs import as_feature_frame
 from ._cnn import CNNClassifier
+from ._groups import group_codes, group_keys
 from ._net import TrainingNet
 from ._params import NET_CONSTRAINTS
 
@@ -320,11 +320,11 @@ class GroupDROClassifier(CNNClassifier):
         )
         sensitive_features = getattr(self, "_sensitive_features", None)
         if reset:
-            fitted["groups_"] = _group_keys(sensitive_features, len(dataset))
+            fitted["groups_"] = group_keys(sensitive_features, len(dataset))
             groups = fitted["groups_"]
         else:
             groups = self.groups_
-        dataset.groups = _group_codes(sensitive_features, len(dataset), groups)
+        dataset.groups = group_codes(sensitive_features, len(dataset), groups)
         return dataset, fitted
 
     def _make_net(self, module, **params):
@@ -359,48 +359,3 @@ class GroupDROClassifier(CNNClassifier):
         """The group weights ``q`` after training, in the order of ``groups_``."""
         check_is_fitted(self)
         return self.net_.group_weights_.numpy().astype(np.float64)
-
-
-def _group_rows(sensitive_features, n_samples):
-    """One hashable key per sample: a value, or a tuple of values for several columns."""
-    frame = as_feature_frame(sensitive_features)
-    if len(frame) != n_samples:
-        raise ValueError(f"sensitive_features has {len(frame)} rows but X has {n_samples} samples.")
-    missing = frame.isna().any(axis=1).to_numpy()
-    if missing.any():
-        raise ValueError(
-            f"{int(missing.sum())} sample(s) have missing sensitive features; group DRO needs "
-            f"the group of every training sample: drop those samples or give them a group."
-        )
-    return frame
-
-
-def _group_keys(sensitive_features, n_samples):
-    if sensitive_features is None:
-        return np.array([None], dtype=object)
-    frame = _group_rows(sensitive_features, n_samples)
-    index = frame.groupby(list(frame.columns), sort=True).size().index
-    keys = np.empty(len(index), dtype=object)
-    keys[:] = list(index)  # tuples stay tuples
-    return keys
-
-
-def _group_codes(sensitive_features, n_samples, keys):
-    if sensitive_features is None:
-        if len(keys) != 1:
-            raise ValueError(
-                f"sensitive_features is required: the estimator was fitted on {len(keys)} groups."
-            )
-        return np.zeros(n_samples, np.int64)
-    frame = _group_rows(sensitive_features, n_samples)
-    if frame.shape[1] == 1:
-        rows = frame.iloc[:, 0].tolist()
-    else:
-        rows = list(frame.itertuples(index=False, name=None))
-    lookup = {key: code for code, key in enumerate(keys)}
-    unseen = sorted({repr(row) for row in rows if row not in lookup})
-    if unseen:
-        raise ValueError(
-            f"sensitive_features holds groups not seen in fit: {', '.join(unseen[:5])}."
-        )
-    return np.array([lookup[row] for row in rows], dtype=np.int64)
