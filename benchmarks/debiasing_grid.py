@@ -13,9 +13,13 @@ fresh skewed validation draw (faces and non-faces, no groups). Per regime and se
 that this label-free score picks is compared with the one an oracle picks by worst-group recall
 on the balanced test draw.
 
+The setting "CNN, another initialisation" is the null: the CNN on the same data from another
+seed. Its changes against the CNN are training noise, the yardstick for every other setting.
+
 Run ``python benchmarks/debiasing_grid.py`` (the default grid: about an hour on 2 CPU cores),
 ``--regimes 32:4000`` for one regime, or ``--smoke`` for a seconds-long check. Results go to
-``benchmarks/results/debiasing_grid_runs.csv`` and ``debiasing_grid.csv``.
+``benchmarks/results/debiasing_grid_runs.csv`` and ``debiasing_grid.csv``; ``--from-runs`` tabulates
+the runs files of several invocations (e.g. regimes run in parallel) together.
 """
 
 import argparse
@@ -29,9 +33,15 @@ from debias_estimators.datasets import make_balanced_faces, make_biased_faces
 from debias_estimators.metrics import WorstClusterRecall, bias_summary, group_metric_frame
 
 GROUPS = ["skin_type", "gender"]
+# The CNN of the same data, trained from another initialisation and batch order: its changes
+# against the CNN are the training noise that any setting's changes must stand out from.
+NULL = "CNN, another initialisation"
+# Added to the seed of the NULL setting's CNN.
+NULL_SEED_OFFSET = 1000
 # name -> DebiasedVAEClassifier parameters (None: the CNN).
 SETTINGS = {
     "CNN": None,
+    NULL: None,
     "DB-VAE no resampling": {"alpha": None},
     "DB-VAE lab (max, a=1e-3)": {"alpha": 1e-3, "combine": "max", "ess_floor": None},
     "DB-VAE paper (product, a=0.01)": {"alpha": 0.01, "combine": "product", "ess_floor": None},
@@ -69,11 +79,17 @@ def parse_args(argv=None):
     parser.add_argument("--latent-dim", type=int, default=100)
     parser.add_argument("--n-test-per-group", type=int, default=250)
     parser.add_argument("--out", default=None, help="folder for the CSV files")
+    parser.add_argument(
+        "--from-runs",
+        nargs="+",
+        metavar="CSV",
+        help="tabulate debiasing_grid_runs.csv files of earlier runs instead of training",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny run to check the script")
     args = parser.parse_args(argv)
     if args.smoke:
         args.regimes, args.seeds, args.epochs, args.n_test_per_group = ["16:120"], [0], 1, 8
-        args.settings, args.latent_dim = ["CNN", "DB-VAE max a=1e-3 floor=0.5 warm-up 1"], 4
+        args.settings, args.latent_dim = ["CNN", NULL, "DB-VAE max a=1e-3 floor=0.5 warm-up 1"], 4
     args.regimes = [tuple(int(v) for v in regime.split(":")) for regime in args.regimes]
     return args
 
@@ -81,6 +97,8 @@ def parse_args(argv=None):
 def make_model(setting, args, seed):
     params = SETTINGS[setting]
     budget = {"max_epochs": args.epochs, "random_state": seed}
+    if setting == NULL:
+        return CNNClassifier(max_epochs=args.epochs, random_state=seed + NULL_SEED_OFFSET)
     if params is None:
         return CNNClassifier(**budget)
     return DebiasedVAEClassifier(latent_dim=args.latent_dim, **budget, **params)
@@ -184,6 +202,7 @@ def absolute(runs):
 def label_free_choice(runs):
     """Per regime and seed: the setting the label-free score picks against the oracle's pick."""
     out = []
+    runs = runs[runs.setting != NULL]
     for (size, n_train, seed), part in runs.groupby(["image_size", "n_train", "seed"]):
         part = part.set_index("setting")
         picked, best = part["label_free"].idxmax(), part["worst_group"].idxmax()
@@ -205,8 +224,11 @@ def main(argv=None):
     args = parse_args(argv)
     print(f"Machine: {machine()}", flush=True)
     start = time.perf_counter()
-    runs = run(args)
-    write_csv(runs.to_dict("records"), "debiasing_grid_runs", args.out)
+    if args.from_runs:
+        runs = pd.concat([pd.read_csv(path) for path in args.from_runs], ignore_index=True)
+    else:
+        runs = run(args)
+        write_csv(runs.to_dict("records"), "debiasing_grid_runs", args.out)
     table = absolute(runs)
     print("\nAbsolute figures over seeds (accuracies in %, Var[A] in %²):")
     print(table.round(2).to_string(index=False))
@@ -221,8 +243,11 @@ def main(argv=None):
     print("\nChoosing a setting without group labels (WorstClusterRecall on a skewed validation):")
     print(choice.round(2).to_string(index=False))
     print(f"Same pick as the oracle: {int(choice['same'].sum())}/{len(choice)}")
-    settings = {k: v for k, v in vars(args).items() if k != "out"}
-    print(f"\nSettings: {settings}")
+    if args.from_runs:
+        print(f"\nTabulated from: {', '.join(args.from_runs)}")
+    else:
+        settings = {k: v for k, v in vars(args).items() if k not in ("out", "from_runs")}
+        print(f"\nSettings: {settings}")
     print(f"Wall time: {time.perf_counter() - start:.0f} s")
     return 0
 
