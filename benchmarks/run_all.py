@@ -18,6 +18,7 @@ SCRIPTS = [
     "bias_gap.py",
     "debiasing_effect.py",
     "debiasing_grid.py",
+    "weight_targeting.py",
     "method_comparison.py",
 ]
 

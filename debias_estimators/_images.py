@@ -195,4 +195,3 @@ def to_float_batch(batch):
     if batch.dtype == np.uint8:
         return np.multiply(batch, np.float32(1 / 255), dtype=np.float32, order="C")
     return np.ascontiguousarray(batch, dtype=np.float32)
-

@@ -222,14 +222,23 @@ def attribute_enrichment(attributes, weights, top_fraction=0.1):
     -------
     table : pandas.DataFrame
         One row per attribute value: ``attribute``, ``value``, ``overall``, ``top`` and
-        ``bottom`` (percent of the faces with that value), and ``enrichment``
-        (``top / overall``: above 1 means the resampler favours the value).
+        ``bottom`` (percent of the faces with that value), ``enrichment`` (``top / overall``:
+        above 1 means the resampler favours the value), ``resampled`` (percent of an epoch
+        drawn by the weights, i.e. the value's share of the weight) and ``boost``
+        (``resampled / overall``: how many times more often the value is seen than in the
+        data; a value at 5 % needs a boost of 10 to make up half of the epoch).
     """
     if not 0 < top_fraction <= 0.5:
         raise ValueError(f"top_fraction must be in (0, 0.5]; got {top_fraction!r}.")
     attributes = attributes.reset_index(drop=True)
+    weights = np.asarray(weights, dtype=np.float64).reshape(-1)
+    if len(weights) != len(attributes):
+        raise ValueError(f"{len(weights)} weights for {len(attributes)} faces.")
+    if not (np.all(np.isfinite(weights)) and np.all(weights >= 0) and weights.sum() > 0):
+        raise ValueError("weights must be finite, non-negative and not all zero.")
+    mass = weights / weights.sum()
     n_top = max(1, int(round(top_fraction * len(weights))))
-    order = np.argsort(-np.asarray(weights), kind="stable")
+    order = np.argsort(-weights, kind="stable")
     top, bottom = order[:n_top], order[-n_top:]
     rows = []
     for column in _attribute_columns(attributes):
@@ -237,6 +246,7 @@ def attribute_enrichment(attributes, weights, top_fraction=0.1):
         overall = values.value_counts(normalize=True)
         top_share = values.iloc[top].value_counts(normalize=True)
         bottom_share = values.iloc[bottom].value_counts(normalize=True)
+        resampled = pd.Series(mass).groupby(values.to_numpy()).sum()
         for value, share in overall.items():
             rows.append(
                 {
@@ -246,13 +256,14 @@ def attribute_enrichment(attributes, weights, top_fraction=0.1):
                     "top": 100.0 * top_share.get(value, 0.0),
                     "bottom": 100.0 * bottom_share.get(value, 0.0),
                     "enrichment": top_share.get(value, 0.0) / share,
+                    "resampled": 100.0 * resampled[value],
+                    "boost": resampled[value] / share,
                 }
             )
-    table = pd.DataFrame(
-        rows, columns=["attribute", "value", "overall", "top", "bottom", "enrichment"]
-    )
+    numeric = ["overall", "top", "bottom", "enrichment", "resampled", "boost"]
+    table = pd.DataFrame(rows, columns=["attribute", "value", *numeric])
     # Numeric columns even when no attribute varies (a tiny training set): no rows at all.
-    table = table.astype({"overall": float, "top": float, "bottom": float, "enrichment": float})
+    table = table.astype(dict.fromkeys(numeric, float))
     return table.sort_values(["attribute", "enrichment"], ascending=[True, False], kind="stable")
 
 

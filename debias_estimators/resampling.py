@@ -37,7 +37,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
-__all__ = ["COMBINE_RULES", "LatentDensityResampler", "ResamplingCollapseWarning"]
+__all__ = [
+    "COMBINE_RULES",
+    "LatentDensityResampler",
+    "ResamplingCollapseWarning",
+    "tempered_weights",
+]
 
 COMBINE_RULES = ("max", "product", "geometric")
 
@@ -139,9 +144,7 @@ class LatentDensityResampler(BaseEstimator):
         Z = check_array(Z, dtype=np.float64)
         self.n_features_in_ = Z.shape[1]
         self.bin_edges_, self.densities_ = _histograms(Z, self.bins)
-        log_w = self._log_weights(Z)
-        self.exponent_ = 1.0 if self.ess_floor is None else _tempering(log_w, self.ess_floor)
-        self.sample_weight_ = _softmax(self.exponent_ * log_w)
+        self.sample_weight_, self.exponent_ = tempered_weights(self._log_weights(Z), self.ess_floor)
         self.effective_sample_size_ = _ess(self.sample_weight_)
         self._warn_on_collapse(len(Z))
         return self
@@ -276,6 +279,46 @@ def _bin_index(values, edges):
 
 def _ess(w):
     return float(1.0 / np.sum(w**2))
+
+
+def tempered_weights(log_weights, ess_floor=None):
+    """Normalise log-weights, tempered so that they keep a share of the samples.
+
+    The weights are ``softmax(t * log_weights)`` with the largest ``t`` in ``[0, 1]`` whose
+    effective sample size ``1 / sum(w**2)`` is at least ``ess_floor`` times the number of
+    samples: the tempering of :class:`LatentDensityResampler`, for log-weights from any
+    density estimate (``-log density``).
+
+    Parameters
+    ----------
+    log_weights : array-like of shape (n_samples,)
+        Unnormalised log-weights; higher means drawn more often.
+    ess_floor : float or None, default=None
+        Share of the samples, in ``[0, 1]``, that the effective sample size must keep;
+        ``None`` leaves the weights untempered (``t = 1``).
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,)
+        Non-negative weights summing to 1.
+    exponent : float
+        The exponent ``t``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from debias_estimators.resampling import tempered_weights
+    >>> w, t = tempered_weights(np.log([1.0, 1.0, 1.0, 97.0]), ess_floor=0.5)
+    >>> bool(1 / np.sum(w**2) >= 2.0), round(t, 2)
+    (True, 0.41)
+    """
+    log_weights = np.asarray(log_weights, dtype=np.float64).reshape(-1)
+    if not np.all(np.isfinite(log_weights)):
+        raise ValueError("log_weights must be finite.")
+    if ess_floor is not None and not 0 <= ess_floor <= 1:
+        raise ValueError(f"ess_floor must be in [0, 1] or None; got {ess_floor!r}.")
+    exponent = 1.0 if ess_floor is None else _tempering(log_weights, ess_floor)
+    return _softmax(exponent * log_weights), exponent
 
 
 def _tempering(log_w, floor, steps=40):

@@ -31,6 +31,32 @@ def test_attribute_enrichment_finds_the_upweighted_value():
     ]
 
 
+def test_attribute_enrichment_resampled_share_is_the_weight_mass():
+    # Independently: the darker faces hold 10 x 3 of the 10 x 3 + 90 x 1 = 120 units of weight.
+    attributes = pd.DataFrame({"skin_type": ["darker"] * 10 + ["lighter"] * 90})
+    weights = np.r_[np.full(10, 3.0), np.ones(90)]
+    table = attribute_enrichment(attributes, weights).set_index("value")
+    assert table.loc["darker", "resampled"] == pytest.approx(100 * 30 / 120)
+    assert table.loc["darker", "boost"] == pytest.approx((30 / 120) / 0.10)
+    assert table.loc["lighter", "boost"] == pytest.approx((90 / 120) / 0.90)
+    uniform = attribute_enrichment(attributes, np.ones(100)).set_index("value")
+    assert np.allclose(uniform["boost"], 1.0)
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        (np.ones(3), "3 weights for 4 faces"),
+        (np.array([1.0, np.nan, 1.0, 1.0]), "finite"),
+        (np.array([1.0, -1.0, 1.0, 1.0]), "non-negative"),
+        (np.zeros(4), "not all zero"),
+    ],
+)
+def test_attribute_enrichment_refuses_bad_weights(weights, match):
+    with pytest.raises(ValueError, match=match):
+        attribute_enrichment(pd.DataFrame({"a": ["x", "y", "x", "y"]}), weights)
+
+
 def test_attribute_enrichment_refuses_a_top_fraction_out_of_range():
     with pytest.raises(ValueError, match="top_fraction"):
         attribute_enrichment(pd.DataFrame({"a": ["x", "y"]}), np.ones(2), top_fraction=0.9)

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from debias_estimators import LatentDensityResampler, ResamplingCollapseWarning
+from debias_estimators.resampling import tempered_weights
 
 
 def _two_clusters(n_common=900, n_rare=100, dims=1, seed=0):
@@ -199,3 +200,30 @@ def test_fit_resample_in_an_imbalanced_learn_pipeline():
     # the sampler acts in fit only: predict sees every row
     assert pipe.predict(Z).shape == (300,)
     assert pipe.score(Z, y) > 0.5
+
+
+def test_tempered_weights_keeps_the_floor_for_any_log_weights():
+    # A density from outside the histograms: one sample 97 times as likely to be drawn.
+    log_w = np.log(np.r_[np.ones(99), 97.0])
+    weights, exponent = tempered_weights(log_w, ess_floor=0.5)
+    assert 0 < exponent < 1
+    assert _ess(weights) >= 50 - 1e-6 and _ess(weights) < 50.5
+    expected = np.exp(exponent * log_w)
+    np.testing.assert_allclose(weights, expected / expected.sum(), rtol=1e-10)
+    untempered, one = tempered_weights(log_w)
+    assert one == 1.0
+    np.testing.assert_allclose(untempered, np.exp(log_w) / np.exp(log_w).sum())
+
+
+@pytest.mark.parametrize(
+    "log_w, floor, match",
+    [
+        (np.array([0.0, np.inf]), 0.5, "finite"),
+        (np.array([0.0, np.nan]), None, "finite"),
+        (np.zeros(3), 1.5, "ess_floor"),
+        (np.zeros(3), -0.1, "ess_floor"),
+    ],
+)
+def test_tempered_weights_refuses_bad_input(log_w, floor, match):
+    with pytest.raises(ValueError, match=match):
+        tempered_weights(log_w, floor)
