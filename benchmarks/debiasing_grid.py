@@ -9,9 +9,12 @@ of the same seed and prints the median and the worst seed: the reduction of Var[
 of E[A], of the worst group and of non-face accuracy, and how many seeds lowered Var[A].
 
 It also scores every model as a user without group labels would: ``WorstClusterRecall`` on a
-fresh skewed validation draw (faces and non-faces, no groups). Per regime and seed, the setting
-that this label-free score picks is compared with the one an oracle picks by worst-group recall
-on the balanced test draw.
+fresh validation draw from the training distribution (faces and non-faces, no groups). Per
+regime and seed, the setting that this label-free score picks is compared with the one an
+oracle picks by worst-group recall on the balanced test draw.
+
+A regime ``SIZE:N_TRAIN:balanced`` trains on a draw with as many darker as lighter faces, where
+the CNN is nearly unbiased: there the DB-VAE should do no harm.
 
 The setting "CNN, another initialisation" is the null: the CNN on the same data from another
 seed. Its changes against the CNN are training noise, the yardstick for every other setting.
@@ -33,6 +36,8 @@ from debias_estimators.datasets import make_balanced_faces, make_biased_faces
 from debias_estimators.metrics import WorstClusterRecall, bias_summary, group_metric_frame
 
 GROUPS = ["skin_type", "gender"]
+# The control draw: as many darker as lighter training faces.
+BALANCED_SKIN = {"skin_type": {"lighter": 0.5, "darker": 0.5}}
 # The CNN of the same data, trained from another initialisation and batch order: its changes
 # against the CNN are the training noise that any setting's changes must stand out from.
 NULL = "CNN, another initialisation"
@@ -71,7 +76,10 @@ SETTINGS = {
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--regimes", nargs="+", default=["32:4000", "64:4000"], help="SIZE:N_TRAIN pairs"
+        "--regimes",
+        nargs="+",
+        default=["32:4000", "64:4000"],
+        help="SIZE:N_TRAIN pairs; SIZE:N_TRAIN:balanced trains on a draw balanced by skin type",
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
@@ -88,10 +96,24 @@ def parse_args(argv=None):
     parser.add_argument("--smoke", action="store_true", help="tiny run to check the script")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.regimes, args.seeds, args.epochs, args.n_test_per_group = ["16:120"], [0], 1, 8
+        args.regimes, args.seeds, args.epochs = ["16:120", "16:120:balanced"], [0], 1
+        args.n_test_per_group = 8
         args.settings, args.latent_dim = ["CNN", NULL, "DB-VAE max a=1e-3 floor=0.5 warm-up 1"], 4
-    args.regimes = [tuple(int(v) for v in regime.split(":")) for regime in args.regimes]
+    args.regimes = [_regime(spec) for spec in args.regimes]
     return args
+
+
+def _regime(spec):
+    """``SIZE:N_TRAIN[:balanced]`` -> (size, n_train, proportions of the training draw)."""
+    size, n_train, *draw = spec.split(":")
+    if draw not in ([], ["balanced"]):
+        raise SystemExit(f"--regimes: {spec!r} is not SIZE:N_TRAIN or SIZE:N_TRAIN:balanced")
+    return int(size), int(n_train), BALANCED_SKIN if draw else None
+
+
+def regime_name(size, n_train, proportions=None):
+    """How tables name a regime, e.g. ``32px/4000`` or ``32px/4000 skin-balanced``."""
+    return f"{size}px/{n_train}" + (" skin-balanced" if proportions else "")
 
 
 def make_model(setting, args, seed):
@@ -122,23 +144,25 @@ def score(clf, test):
 
 def run(args):
     rows = []
-    for size, n_train in args.regimes:
+    for size, n_train, proportions in args.regimes:
         for seed in args.seeds:
             half = n_train // 2
-            train = make_biased_faces(half, half, size, random_state=seed)
+            train = make_biased_faces(half, half, size, proportions, random_state=seed)
             n = args.n_test_per_group
             test = make_balanced_faces(n, 4 * n, size, random_state=10_000 + seed)
-            valid = make_biased_faces(4 * n, 4 * n, size, random_state=20_000 + seed)
+            # Validation comes from the training distribution, as a user's would.
+            valid = make_biased_faces(4 * n, 4 * n, size, proportions, random_state=20_000 + seed)
             for setting in args.settings:
                 clf = make_model(setting, args, seed)
                 start = time.perf_counter()
                 clf.fit(train.images, train.target)
                 fit_s = time.perf_counter() - start
-                row = {"image_size": size, "n_train": n_train, "setting": setting, "seed": seed}
+                regime = regime_name(size, n_train, proportions)
+                row = {"regime": regime, "setting": setting, "seed": seed}
                 label_free = 100 * WorstClusterRecall()(clf, valid.images, valid.target)
                 rows.append({**row, **score(clf, test), "label_free": label_free, "fit_s": fit_s})
                 print(
-                    f"  {size}px {n_train} seed {seed} {setting}: E[A] {rows[-1]['E[A]']:.2f} "
+                    f"  {regime} seed {seed} {setting}: E[A] {rows[-1]['E[A]']:.2f} "
                     f"Var[A] {rows[-1]['Var[A]']:.2f} non-faces {rows[-1]['nonface_acc']:.1f} "
                     f"({fit_s:.0f} s)",
                     flush=True,
@@ -148,15 +172,13 @@ def run(args):
 
 def against_cnn(runs):
     """Per setting and regime: median and worst seed of each change against the CNN."""
-    keys = ["image_size", "n_train", "seed"]
+    keys = ["regime", "seed"]
     cnn = runs[runs.setting == "CNN"].set_index(keys)
     out = []
-    for (size, n_train, setting), part in runs.groupby(
-        ["image_size", "n_train", "setting"], sort=False
-    ):
+    for (regime, setting), part in runs.groupby(["regime", "setting"], sort=False):
         if setting == "CNN":
             continue
-        base = cnn.loc[[(size, n_train, s) for s in part.seed]]
+        base = cnn.loc[[(regime, s) for s in part.seed]]
         part = part.set_index(keys)
         var_cut = 100 * (1 - part["Var[A]"] / base["Var[A]"])
         delta = {
@@ -166,7 +188,7 @@ def against_cnn(runs):
         }
         out.append(
             {
-                "regime": f"{size}px/{n_train}",
+                "regime": regime,
                 "setting": setting,
                 "Var[A] cut % median": var_cut.median(),
                 "Var[A] cut % worst": var_cut.min(),
@@ -183,7 +205,7 @@ def against_cnn(runs):
 
 def absolute(runs):
     """Per setting and regime: mean, median and worst seed of E[A] and Var[A]."""
-    by = runs.groupby(["image_size", "n_train", "setting"], sort=False)
+    by = runs.groupby(["regime", "setting"], sort=False)
     return pd.DataFrame(
         {
             "E[A] mean": by["E[A]"].mean(),
@@ -203,12 +225,12 @@ def label_free_choice(runs):
     """Per regime and seed: the setting the label-free score picks against the oracle's pick."""
     out = []
     runs = runs[runs.setting != NULL]
-    for (size, n_train, seed), part in runs.groupby(["image_size", "n_train", "seed"]):
+    for (regime, seed), part in runs.groupby(["regime", "seed"], sort=False):
         part = part.set_index("setting")
         picked, best = part["label_free"].idxmax(), part["worst_group"].idxmax()
         out.append(
             {
-                "regime": f"{size}px/{n_train}",
+                "regime": regime,
                 "seed": seed,
                 "label-free pick": picked,
                 "oracle pick": best,
@@ -220,12 +242,20 @@ def label_free_choice(runs):
     return pd.DataFrame(out)
 
 
+def _read_runs(path):
+    runs = pd.read_csv(path)
+    if "regime" not in runs:  # written before regimes were named in the file
+        sizes = zip(runs.image_size, runs.n_train, strict=True)
+        runs.insert(0, "regime", [regime_name(size, n_train) for size, n_train in sizes])
+    return runs
+
+
 def main(argv=None):
     args = parse_args(argv)
     print(f"Machine: {machine()}", flush=True)
     start = time.perf_counter()
     if args.from_runs:
-        runs = pd.concat([pd.read_csv(path) for path in args.from_runs], ignore_index=True)
+        runs = pd.concat([_read_runs(path) for path in args.from_runs], ignore_index=True)
     else:
         runs = run(args)
         write_csv(runs.to_dict("records"), "debiasing_grid_runs", args.out)
@@ -240,7 +270,7 @@ def main(argv=None):
         )
         write_csv(versus.round(3).to_dict("records"), "debiasing_grid", args.out)
     choice = label_free_choice(runs)
-    print("\nChoosing a setting without group labels (WorstClusterRecall on a skewed validation):")
+    print("\nChoosing a setting without group labels (WorstClusterRecall on a validation draw):")
     print(choice.round(2).to_string(index=False))
     print(f"Same pick as the oracle: {int(choice['same'].sum())}/{len(choice)}")
     if args.from_runs:
