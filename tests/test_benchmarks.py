@@ -57,4 +57,12 @@ def test_debiasing_grid_tabulates_earlier_runs_with_the_null(tmp_path):
     assert table.loc["CNN, another initialisation", "seeds Var[A] down"] == "1/2"
     # The null is never a candidate of the label-free choice, though it scores highest on seed 1.
     assert "Same pick as the oracle: 2/2" in done.stdout
+    # Seed 0 loses 2 points of non-faces, seed 1 meets all four goals; the null also passes once.
+    goals = pd.read_csv(tmp_path / "debiasing_grid_goals.csv").set_index("setting")
+    assert goals.loc["DB-VAE geometric a=0.05", ["Var[A] down", "non-face within 1"]].tolist() == [
+        2,
+        1,
+    ]
+    assert goals.loc["DB-VAE geometric a=0.05", "all four"] == 1
+    assert goals.loc["CNN, another initialisation", "all four"] == 1
     assert not (tmp_path / "debiasing_grid_runs.csv").exists()  # nothing was trained
