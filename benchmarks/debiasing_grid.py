@@ -30,6 +30,7 @@ import time
 
 import pandas as pd
 from _common import machine, print_table, write_csv
+from scipy.stats import binomtest
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 from debias_estimators.datasets import make_balanced_faces, make_biased_faces
@@ -216,6 +217,7 @@ def goal_checks(runs):
 
     The goals: Var[A] lower, E[A] at most 0.5 points lower, the worst group's recall higher and
     non-face accuracy at most 1 point lower. Skewed and skin-balanced regimes are counted apart.
+    A one-sided sign test says how likely as many Var[A] reductions would be by chance alone.
     """
     delta = changes(runs)
     delta["draw"] = (
@@ -232,6 +234,9 @@ def goal_checks(runs):
     for (draw, setting), part in delta.groupby(["draw", "setting"], sort=False):
         row = {"draw": draw, "setting": setting, "regime-seeds": len(part)}
         row.update({name: int(part[name].sum()) for name in [*checks, "all four"]})
+        # Without any effect, Var[A] would go down on each regime-seed with probability 1/2.
+        down = binomtest(row["Var[A] down"], len(part), 0.5, alternative="greater")
+        row["p, sign test of Var[A] down"] = round(float(down.pvalue), 3)
         out.append(row)
     return pd.DataFrame(out)
 
