@@ -290,11 +290,11 @@ def _read_runs(path):
 
 def main(argv=None):
     args = parse_args(argv)
-    print(f"Machine: {machine()}", flush=True)
     start = time.perf_counter()
     if args.from_runs:
         runs = pd.concat([_read_runs(path) for path in args.from_runs], ignore_index=True)
     else:
+        print(f"Machine: {machine()}", flush=True)
         runs = run(args)
         write_csv(runs.to_dict("records"), "debiasing_grid_runs", args.out)
     table = absolute(runs)
