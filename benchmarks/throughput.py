@@ -14,6 +14,9 @@ from _common import load_reference, machine, print_table, random_faces, timed, w
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 
 CACHED = {"resample_latents": "cached"}
+# Adam's fused kernel (one pass over all parameters per step): the same update as the
+# reference's Adam, summed in another order.
+FUSED = {"net_params": {"optimizer__fused": True}}
 
 
 def _ours(make, X, y):
@@ -59,6 +62,15 @@ def main(argv=None):
                 "library, stratified + cached + compile": lambda: DebiasedVAEClassifier(
                     max_epochs=e, random_state=0, stratified_batches=True, compile=True, **CACHED
                 ),
+                "library, fused Adam": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, **FUSED
+                ),
+                "library, stratified + fused Adam": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, stratified_batches=True, **FUSED
+                ),
+                "library, stratified + cached + fused Adam": lambda: DebiasedVAEClassifier(
+                    max_epochs=e, random_state=0, stratified_batches=True, **CACHED, **FUSED
+                ),
             },
         ),
         "CNN": (
@@ -68,6 +80,7 @@ def main(argv=None):
                 "library, compile": lambda: CNNClassifier(
                     max_epochs=e, random_state=0, compile=True
                 ),
+                "library, fused Adam": lambda: CNNClassifier(max_epochs=e, random_state=0, **FUSED),
             },
         ),
     }
