@@ -6,6 +6,8 @@ of ``make_balanced_faces``, for several seeds and in several regimes (image size
 training images; by default 32 and 64 pixels x 4,000 and 20,000 images). With ``--control``
 it also trains on a draw balanced by skin type (everything else equal): the gap that remains
 there is what darker faces cost intrinsically, the difference is what their rarity costs.
+``--darker-shares 0.1`` also trains on draws with 10 % darker faces: what twice as many
+(fresh) darker faces would buy, a ceiling for a resampler that draws them twice as often.
 
 Run ``python benchmarks/bias_gap.py`` (about 30 minutes on 2 CPU cores for the four regimes,
 twice that with ``--control``; ``--image-sizes 32 --n-trains 4000`` for one regime) or
@@ -40,6 +42,13 @@ def parse_args(argv=None):
     parser.add_argument("--image-sizes", type=int, nargs="+", default=[32, 64])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--control", action="store_true", help="also train skin-balanced")
+    parser.add_argument(
+        "--darker-shares",
+        type=float,
+        nargs="+",
+        default=[],
+        help="also train on draws with these shares of darker faces (e.g. 0.1: twice the default)",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny run to check the script")
     parser.add_argument("--out", type=Path, default=RESULTS / "bias_gap.csv")
     args = parser.parse_args(argv)
@@ -125,6 +134,11 @@ def main(argv=None):
     print(f"Machine: {machine()}", flush=True)
     start = time.perf_counter()
     plans = [("skewed", None)] + ([("skin-balanced", BALANCED_SKIN)] if args.control else [])
+    for share in args.darker_shares:
+        if not 0 < share < 1:
+            raise SystemExit(f"--darker-shares: {share} is not between 0 and 1")
+        skin = {"skin_type": {"lighter": 1 - share, "darker": share}}
+        plans.append((f"darker {100 * share:g} %", skin))
     rows = []
     for regime in itertools.product(args.image_sizes, args.n_trains):
         for train_name, proportions in plans:
