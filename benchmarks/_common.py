@@ -1,4 +1,4 @@
-"""Shared helpers of the benchmark scripts: data, timing, tables, CSV files."""
+"""Shared helpers of the benchmark scripts: data, scores, timing, tables, CSV files."""
 
 import csv
 import importlib.util
@@ -11,7 +11,32 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from debias_estimators.metrics import bias_summary, group_metric_frame
+
 RESULTS = Path(__file__).resolve().parent / "results"
+# The groups of the synthetic benchmark's faces: skin type x gender.
+GROUPS = ["skin_type", "gender"]
+
+
+def skin_proportions(darker_share):
+    """``make_biased_faces`` proportions with ``darker_share`` of the faces darker."""
+    return {"skin_type": {"lighter": 1 - darker_share, "darker": darker_share}}
+
+
+def group_scores(clf, test):
+    """E[A], Var[A] and worst group's recall on the test faces; accuracy on its non-faces."""
+    faces = test.target == 1
+    frame = group_metric_frame(
+        test.target[faces], clf.predict(test.images[faces]), test.attributes.loc[faces, GROUPS]
+    )
+    summary = bias_summary(frame, "accuracy")
+    nonface = 100 * (clf.predict(test.images[~faces]) == 0).mean()
+    return {
+        "E[A]": summary["E[A]"],
+        "Var[A]": summary["Var[A]"],
+        "worst_group": summary["worst_group_value"],
+        "nonface_acc": nonface,
+    }
 
 
 def machine():

@@ -22,14 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _common import machine
+from _common import GROUPS, RESULTS, machine, skin_proportions
 
 from debias_estimators import CNNClassifier
 from debias_estimators.datasets import make_balanced_faces, make_biased_faces
-
-GROUPS = ["skin_type", "gender"]
-RESULTS = Path(__file__).parent / "results"
-BALANCED_SKIN = {"skin_type": {"lighter": 0.5, "darker": 0.5}}
 
 
 def parse_args(argv=None):
@@ -133,12 +129,13 @@ def main(argv=None):
     args = parse_args(argv)
     print(f"Machine: {machine()}", flush=True)
     start = time.perf_counter()
-    plans = [("skewed", None)] + ([("skin-balanced", BALANCED_SKIN)] if args.control else [])
+    plans = [("skewed", None)] + (
+        [("skin-balanced", skin_proportions(0.5))] if args.control else []
+    )
     for share in args.darker_shares:
         if not 0 < share < 1:
             raise SystemExit(f"--darker-shares: {share} is not between 0 and 1")
-        skin = {"skin_type": {"lighter": 1 - share, "darker": share}}
-        plans.append((f"darker {100 * share:g} %", skin))
+        plans.append((f"darker {100 * share:g} %", skin_proportions(share)))
     rows = []
     for regime in itertools.product(args.image_sizes, args.n_trains):
         for train_name, proportions in plans:

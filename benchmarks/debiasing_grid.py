@@ -29,16 +29,13 @@ import argparse
 import time
 
 import pandas as pd
-from _common import machine, print_table, write_csv
+from _common import group_scores, machine, print_table, skin_proportions, write_csv
 from scipy.stats import binomtest
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 from debias_estimators.datasets import make_balanced_faces, make_biased_faces
-from debias_estimators.metrics import WorstClusterRecall, bias_summary, group_metric_frame
+from debias_estimators.metrics import WorstClusterRecall
 
-GROUPS = ["skin_type", "gender"]
-# The control draw: as many darker as lighter training faces.
-BALANCED_SKIN = {"skin_type": {"lighter": 0.5, "darker": 0.5}}
 # The CNN of the same data, trained from another initialisation and batch order: its changes
 # against the CNN are the training noise that any setting's changes must stand out from.
 NULL = "CNN, another initialisation"
@@ -109,7 +106,7 @@ def _regime(spec):
     size, n_train, *draw = spec.split(":")
     if draw not in ([], ["balanced"]):
         raise SystemExit(f"--regimes: {spec!r} is not SIZE:N_TRAIN or SIZE:N_TRAIN:balanced")
-    return int(size), int(n_train), BALANCED_SKIN if draw else None
+    return int(size), int(n_train), skin_proportions(0.5) if draw else None
 
 
 def regime_name(size, n_train, proportions=None):
@@ -121,26 +118,10 @@ def make_model(setting, args, seed):
     params = SETTINGS[setting]
     budget = {"max_epochs": args.epochs, "random_state": seed}
     if setting == NULL:
-        return CNNClassifier(max_epochs=args.epochs, random_state=seed + NULL_SEED_OFFSET)
+        return CNNClassifier(**{**budget, "random_state": seed + NULL_SEED_OFFSET})
     if params is None:
         return CNNClassifier(**budget)
     return DebiasedVAEClassifier(latent_dim=args.latent_dim, **budget, **params)
-
-
-def score(clf, test):
-    """E[A], Var[A] and worst group's recall on the test faces; accuracy on its non-faces."""
-    faces = test.target == 1
-    frame = group_metric_frame(
-        test.target[faces], clf.predict(test.images[faces]), test.attributes.loc[faces, GROUPS]
-    )
-    summary = bias_summary(frame, "accuracy")
-    nonface = 100 * (clf.predict(test.images[~faces]) == 0).mean()
-    return {
-        "E[A]": summary["E[A]"],
-        "Var[A]": summary["Var[A]"],
-        "worst_group": summary["worst_group_value"],
-        "nonface_acc": nonface,
-    }
 
 
 def run(args):
@@ -161,7 +142,9 @@ def run(args):
                 regime = regime_name(size, n_train, proportions)
                 row = {"regime": regime, "setting": setting, "seed": seed}
                 label_free = 100 * WorstClusterRecall()(clf, valid.images, valid.target)
-                rows.append({**row, **score(clf, test), "label_free": label_free, "fit_s": fit_s})
+                rows.append(
+                    {**row, **group_scores(clf, test), "label_free": label_free, "fit_s": fit_s}
+                )
                 print(
                     f"  {regime} seed {seed} {setting}: E[A] {rows[-1]['E[A]']:.2f} "
                     f"Var[A] {rows[-1]['Var[A]']:.2f} non-faces {rows[-1]['nonface_acc']:.1f} "

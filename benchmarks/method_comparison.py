@@ -32,15 +32,13 @@ import time
 
 import numpy as np
 import pandas as pd
-from _common import machine, print_table, write_csv
+from _common import GROUPS, group_scores, machine, print_table, write_csv
 from sklearn.model_selection import train_test_split
 
 import debias_estimators
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier, LfFClassifier
 from debias_estimators.datasets import load_lfw_subset, make_balanced_faces, make_biased_faces
-from debias_estimators.metrics import bias_summary, group_metric_frame
 
-GROUPS = ["skin_type", "gender"]
 # Methods whose estimator may be missing from the installed package: name -> class name.
 OPTIONAL = {"JTT": "JTTClassifier", "GroupDRO": "GroupDROClassifier"}
 # Methods that need the training groups (absent on the LFW subset).
@@ -124,22 +122,6 @@ def fit(clf, method, X, y, attributes=None):
     return time.perf_counter() - start
 
 
-def score(clf, test):
-    """E[A], Var[A] and worst group's recall on the test faces; accuracy on its non-faces."""
-    faces = test.target == 1
-    frame = group_metric_frame(
-        test.target[faces], clf.predict(test.images[faces]), test.attributes.loc[faces, GROUPS]
-    )
-    summary = bias_summary(frame, "accuracy")
-    nonface = 100 * (clf.predict(test.images[~faces]) == 0).mean()
-    return {
-        "E[A]": summary["E[A]"],
-        "Var[A]": summary["Var[A]"],
-        "worst_group": summary["worst_group_value"],
-        "nonface_acc": nonface,
-    }
-
-
 def warm_up(args):
     """Fit every method once on a few images, untimed: the first fit pays torch's start-up."""
     size = args.regimes[0][0]
@@ -160,7 +142,7 @@ def run(args):
                 clf = make_model(method, args, seed)
                 fit_s = fit(clf, method, train.images, train.target, train.attributes)
                 row = {"data": f"{size}px/{n_train}", "method": method, "seed": seed}
-                rows.append({**row, **score(clf, test), "fit_s": fit_s})
+                rows.append({**row, **group_scores(clf, test), "fit_s": fit_s})
                 print(
                     f"  {size}px {n_train} seed {seed} {method}: E[A] {rows[-1]['E[A]']:.2f} "
                     f"Var[A] {rows[-1]['Var[A]']:.2f} worst {rows[-1]['worst_group']:.1f} "

@@ -67,15 +67,20 @@ def _histogram_rule(combine, alpha, ess_floor=None):
     return lambda Z, attributes: resampler.fit(Z).sample_weight_
 
 
+def _components(Z):
+    """Project the latent means on their first two principal components, whitened."""
+    return PCA(2, whiten=True, random_state=0).fit_transform(Z)
+
+
 def _knn_on_components(Z, attributes, k=20):
-    P = PCA(2, whiten=True, random_state=0).fit_transform(Z)
+    P = _components(Z)
     distance, _ = NearestNeighbors(n_neighbors=k + 1).fit(P).kneighbors(P)
     # The k-NN density falls as r**2 in two dimensions: log weight = 2 log r.
     return tempered_weights(2 * np.log(distance[:, -1] + 1e-12), FLOOR)[0]
 
 
 def _mixture_on_components(Z, attributes):
-    P = PCA(2, whiten=True, random_state=0).fit_transform(Z)
+    P = _components(Z)
     mixture = GaussianMixture(5, random_state=0).fit(P)
     return tempered_weights(-mixture.score_samples(P), FLOOR)[0]
 
