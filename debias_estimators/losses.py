@@ -41,6 +41,13 @@ def _as_vector(t, batch_size, name):
     return t.reshape(batch_size)
 
 
+def _logits_and_labels(y_logit, y):
+    """Both flattened to ``(B,)``, the labels in the logits' dtype."""
+    batch_size = y_logit.shape[0]
+    y_logit = _as_vector(y_logit, batch_size, "y_logit")
+    return y_logit, _as_vector(y, batch_size, "y").to(y_logit.dtype)
+
+
 def kl_divergence(mu, logvar):
     """KL divergence of ``N(mu, exp(logvar))`` from the standard normal, per sample.
 
@@ -95,9 +102,7 @@ def classification_loss(y_logit, y):
     loss : torch.Tensor of shape (B,)
         One loss per sample.
     """
-    batch_size = y_logit.shape[0]
-    y_logit = _as_vector(y_logit, batch_size, "y_logit")
-    y = _as_vector(y, batch_size, "y").to(y_logit.dtype)
+    y_logit, y = _logits_and_labels(y_logit, y)
     return F.binary_cross_entropy_with_logits(y_logit, y, reduction="none")
 
 
@@ -125,9 +130,7 @@ def generalized_cross_entropy(y_logit, y, q=0.7):
     """
     if not 0 < q <= 1:
         raise ValueError(f"q must be in (0, 1], got {q!r}.")
-    batch_size = y_logit.shape[0]
-    y_logit = _as_vector(y_logit, batch_size, "y_logit")
-    y = _as_vector(y, batch_size, "y").to(y_logit.dtype)
+    y_logit, y = _logits_and_labels(y_logit, y)
     # log p_y = logsigmoid(+logit) for y = 1 and logsigmoid(-logit) for y = 0, computed stably.
     log_p = F.logsigmoid((2.0 * y - 1.0) * y_logit)
     return (1.0 - torch.exp(q * log_p)) / q
