@@ -126,7 +126,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     resampler_ : LatentDensityResampler
         The resampler as fitted at the last epoch's start, on the training positives.
     history_ : skorch.History
-        Per-epoch record; ``sample_ess`` holds the effective sample size of the weights.
+        Per-epoch record; ``sample_ess`` holds the effective sample size of the weights,
+        ``resample_dur`` the seconds of the epoch's ``dur`` spent on resampling at its start.
 
     Examples
     --------

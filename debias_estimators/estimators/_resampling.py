@@ -7,6 +7,8 @@ writes new weights into the loader's ``WeightedRandomSampler``, which reads them
 epoch starts drawing.
 """
 
+import time
+
 import numpy as np
 import torch
 from skorch.callbacks import Callback
@@ -204,6 +206,10 @@ class LatentResampling(Callback):
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Collect the positives' latent means, refit the resampler, update the sampler.
 
+        Records in the net's history the weights' effective sample size (``sample_ess``,
+        ``sample_ess_fraction``), the tempering exponent (``weight_exponent``), the positives
+        encoded (``n_encoded``) and the seconds all this took (``resample_dur``).
+
         Parameters
         ----------
         net : skorch.NeuralNet
@@ -215,11 +221,13 @@ class LatentResampling(Callback):
         **kwargs : dict
             Further arguments skorch passes to callbacks, unused.
         """
+        start = time.perf_counter()
         y = dataset_labels(dataset_train)
         positives = np.flatnonzero(y > 0.5)
         if len(positives) == 0:  # e.g. a partial_fit batch of negatives: nothing to reweight
             self.sample_weight_ = positive_share_weights(y)
             self.sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
+            net.history.record("resample_dur", time.perf_counter() - start)
             return
         if len(net.history) <= self.warmup_epochs:  # history holds the epoch just begun
             self.n_encoded_ = 0
@@ -235,6 +243,8 @@ class LatentResampling(Callback):
         net.history.record("sample_ess_fraction", ess / len(positives))
         net.history.record("weight_exponent", exponent)
         net.history.record("n_encoded", self.n_encoded_)
+        # Part of the epoch's "dur" (skorch's EpochTimer starts the clock before this callback).
+        net.history.record("resample_dur", time.perf_counter() - start)
 
     def _positive_means(self, net, dataset, positives):
         encode = lambda idx: encode_means(  # noqa: E731

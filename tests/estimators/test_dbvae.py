@@ -264,6 +264,9 @@ def test_cached_latents_skip_the_encoding_pass_after_the_first_epoch():
     clf = small(max_epochs=3, resample_latents="cached").fit(X, y)
     assert clf.history_[:, "n_encoded"] == [48, 0, 0]
     np.testing.assert_allclose(clf.sample_weight_.sum(), 1.0)
+    # The resampling's seconds are part of each epoch's: skorch's clock starts before it.
+    for resample_s, epoch_s in clf.history_[:, ("resample_dur", "dur")]:
+        assert 0 < resample_s < epoch_s
     with pytest.raises(ValueError, match="resample_latents"):
         small(resample_latents="stale").fit(X, y)
 
