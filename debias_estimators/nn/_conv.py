@@ -6,6 +6,7 @@ mirrors the stack with transposed convolutions whose ``output_padding`` is chose
 encoder's own feature-map sizes, so a reconstruction always has exactly the input's shape.
 """
 
+import torch
 from torch import nn
 
 from .._images import MIN_IMAGE_SIZE
@@ -157,7 +158,13 @@ class ConvDecoder(nn.Module):
         torch.Tensor of shape (B, C, H, W)
             Images of ``out_shape``.
         """
-        return self.layers(z)
+        head, convs = self.layers[:3], self.layers[3:]  # linear, ReLU, unflatten | convs
+        x = head(z)
+        # A channels-last module (the estimators' on the CPU) gets its first feature map in
+        # that format too: the same bits, and a decoder step about a tenth faster.
+        if convs[0].weight.is_contiguous(memory_format=torch.channels_last):
+            x = x.contiguous(memory_format=torch.channels_last)
+        return convs(x)
 
 
 def _output_padding(target, source, kernel, padding):

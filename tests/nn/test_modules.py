@@ -95,3 +95,26 @@ def test_the_static_slice_compiles_to_one_graph():
     compiled = torch.compile(model, fullgraph=True)  # a graph break would raise
     for got, expected in zip(compiled(x, n_decode=3), model(x, n_decode=3), strict=True):
         torch.testing.assert_close(got, expected)
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_decoder_gives_the_plain_stacks_bits_in_either_memory_format(channels_last):
+    # The decoder hands a channels-last module its first feature map channels last: the
+    # outputs and every gradient must stay those of the plain stack of layers.
+    torch.manual_seed(0)
+    decoder = DBVAE((3, 32, 32), latent_dim=6).decoder
+    if channels_last:
+        decoder = decoder.to(memory_format=torch.channels_last)
+    z = torch.randn(5, 6)
+
+    def run(forward):
+        decoder.zero_grad()
+        z_ = z.clone().requires_grad_(True)
+        out = forward(z_)
+        out.abs().mean().backward()
+        return [out.detach(), z_.grad, *(p.grad.clone() for p in decoder.parameters())]
+
+    ours, plain = run(decoder), run(decoder.layers)
+    for a, b in zip(ours, plain, strict=True):
+        assert torch.equal(a, b)
+    assert ours[0].is_contiguous(memory_format=torch.channels_last) == channels_last
