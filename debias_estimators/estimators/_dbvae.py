@@ -127,7 +127,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         The resampler as fitted at the last epoch's start, on the training positives.
     history_ : skorch.History
         Per-epoch record; ``sample_ess`` holds the effective sample size of the weights,
-        ``resample_dur`` the seconds of the epoch's ``dur`` spent on resampling at its start.
+        ``resample_dur`` the seconds of the epoch's ``dur`` spent on resampling at its start
+        (both absent when ``alpha`` is None).
 
     Examples
     --------

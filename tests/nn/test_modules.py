@@ -114,7 +114,17 @@ def test_decoder_gives_the_plain_stacks_bits_in_either_memory_format(channels_la
         out.abs().mean().backward()
         return [out.detach(), z_.grad, *(p.grad.clone() for p in decoder.parameters())]
 
-    ours, plain = run(decoder), run(decoder.layers)
+    plain = run(decoder.layers)
+    formats = []
+    first_conv = decoder.layers[3]
+    assert isinstance(first_conv, torch.nn.ConvTranspose2d)
+    hook = first_conv.register_forward_pre_hook(
+        lambda module, args: formats.append(
+            args[0].is_contiguous(memory_format=torch.channels_last)
+        )
+    )
+    ours = run(decoder)
+    hook.remove()
     for a, b in zip(ours, plain, strict=True):
         assert torch.equal(a, b)
-    assert ours[0].is_contiguous(memory_format=torch.channels_last) == channels_last
+    assert formats == [channels_last]  # the conversion happened, and only where it should
