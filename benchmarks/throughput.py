@@ -1,9 +1,10 @@
 """Training throughput of the estimators against plain PyTorch loops, side by side.
 
 The library and the reference loop (``reference.py``) train on the same uint8 images for the
-same epochs, alternating in one process, and each run's wall time covers everything the fit
-does (batch conversion, the resampling passes, the optimiser), after one small untimed fit of
-each side. Ratios above 1 mean the library is faster.
+same epochs, in rounds of one run each, in a new random order every round, in one process.
+Each run's wall time covers everything the fit does (batch conversion, the resampling passes,
+the optimiser), after one small untimed fit of each side. A contender's ratio is the median
+over rounds of the reference's time in the round over its own; above 1 the library is faster.
 """
 
 import argparse
@@ -22,6 +23,22 @@ FUSED = {"net_params": {"optimizer__fused": True}}
 def _ours(make, X, y):
     clf, seconds = timed(make().fit, X, y)
     return seconds
+
+
+def _rounds(contenders, X, y, repeat):
+    """Time every contender once per round, in a new random order each round.
+
+    The machine's speed drifts within minutes: a fixed order would give the same contenders
+    the same slow stretches, where a shuffled one spreads them over all.
+    """
+    times = {name: [] for name in contenders}
+    order = list(contenders)
+    rng = np.random.default_rng(0)
+    for _ in range(repeat):
+        for name in rng.permutation(order):
+            run = contenders[name]
+            times[name].append(timed(run)[1] if name == "reference" else _ours(run, X, y))
+    return times
 
 
 def _warm_up(ref, model, X, y):
@@ -103,26 +120,26 @@ def main(argv=None):
             variants = {k: v for k, v in variants.items() if k in args.only}
         if args.model not in (None, model):
             continue
-        times = {"reference": [], **{k: [] for k in variants}}
         _warm_up(ref, model, X[:256], y[:256])
-        for _ in range(args.repeat):  # alternate, so drifting load hits every contender alike
-            times["reference"].append(timed(reference)[1])
-            for name, make in variants.items():
-                times[name].append(_ours(make, X, y))
-        ref_rate = args.n * e / np.median(times["reference"])
+        times = _rounds({"reference": reference, **variants}, X, y, args.repeat)
         for name, seconds in times.items():
-            rate = args.n * e / np.median(seconds)
+            paired = np.asarray(times["reference"]) / np.asarray(seconds)
             rows.append(
                 {
                     "model": model,
                     "contender": name,
-                    "images_per_s": rate,
-                    "ratio_to_reference": rate / ref_rate,
+                    "images_per_s": args.n * e / np.median(seconds),
+                    "ratio_to_reference": float(np.median(paired)),
+                    "ratio_range": f"{paired.min():.2f}-{paired.max():.2f}",
                     "median_s": float(np.median(seconds)),
                     "runs": len(seconds),
                 }
             )
-    print_table(rows, "training throughput (median over runs; wall time of the whole fit)")
+    print_table(
+        rows,
+        "training throughput (wall time of the whole fit; ratio: median and range over rounds "
+        "of the reference's time in the round over the contender's)",
+    )
     write_csv(rows, "throughput", args.out)
     return 0
 
