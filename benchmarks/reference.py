@@ -261,9 +261,14 @@ def histogram_weights(mu, bins=10, alpha=1e-3):
     return weights / weights.sum()
 
 
-def _to_tensor(X_uint8):
-    """Uint8 NHWC numpy batch -> float NCHW tensor in [0, 1]."""
-    return torch.from_numpy(X_uint8).permute(0, 3, 1, 2).float().div_(255.0)
+def _to_tensor(X_uint8, device="cpu"):
+    """Uint8 NHWC numpy batch -> float NCHW tensor in [0, 1] on ``device`` (sent as uint8)."""
+    return torch.from_numpy(X_uint8).to(device).permute(0, 3, 1, 2).float().div_(255.0)
+
+
+def _autocast(device, amp):
+    """bfloat16 autocast on ``device`` when ``amp``, else a context that changes nothing."""
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=amp)
 
 
 def _check_data(X, y):
@@ -280,17 +285,19 @@ def _check_data(X, y):
 
 
 @torch.no_grad()
-def _encode_means(model, X, batch_size=1024):
+def _encode_means(model, X, batch_size=1024, device="cpu", amp=False):
     """Latent means of ``X`` with the encoder in eval mode."""
     was_training = model.training
     model.eval()
     try:
-        out = [
-            model.encode(_to_tensor(X[i : i + batch_size]))[1] for i in range(0, len(X), batch_size)
-        ]
+        with _autocast(device, amp):
+            out = [
+                model.encode(_to_tensor(X[i : i + batch_size], device))[1]
+                for i in range(0, len(X), batch_size)
+            ]
     finally:
         model.train(was_training)
-    return torch.cat(out).numpy()
+    return torch.cat(out).float().cpu().numpy()
 
 
 def train_reference_dbvae(
@@ -307,6 +314,8 @@ def train_reference_dbvae(
     bins=10,
     seed=0,
     encode_batch_size=1024,
+    device="cpu",
+    amp=False,
 ):
     """Train a DB-VAE with adaptive resampling of the faces.
 
@@ -336,6 +345,10 @@ def train_reference_dbvae(
         Seed of the torch initialisation, noise and batch sampling.
     encode_batch_size : int, default=1024
         Batch size of the no-grad encoding pass before each epoch.
+    device : str, default="cpu"
+        Where the model trains (e.g. ``"cuda"``); batches are sent as uint8.
+    amp : bool, default=False
+        Run the forward passes and the loss under bfloat16 autocast (mixed precision).
 
     Returns
     -------
@@ -356,7 +369,7 @@ def train_reference_dbvae(
         raise ValueError("both faces and non-faces are needed")
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = ReferenceDBVAE(X.shape[3:] + X.shape[1:3], latent_dim, n_filters)
+    model = ReferenceDBVAE(X.shape[3:] + X.shape[1:3], latent_dim, n_filters).to(device)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     n_face, n_other = batch_size // 2, batch_size - batch_size // 2
@@ -369,7 +382,7 @@ def train_reference_dbvae(
     t_start = time.perf_counter()
     for _ in range(epochs):
         t0 = time.perf_counter()
-        mu = _encode_means(model, X_faces, encode_batch_size)
+        mu = _encode_means(model, X_faces, encode_batch_size, device, amp)
         t1 = time.perf_counter()
         weights = histogram_weights(mu, bins=bins, alpha=alpha)
         t2 = time.perf_counter()
@@ -382,10 +395,11 @@ def train_reference_dbvae(
             fi = rng.choice(faces, n_face, replace=n_face > len(faces), p=weights)
             oi = rng.choice(others, n_other, replace=n_other > len(others))
             idx = np.concatenate([fi, oi])
-            xb = _to_tensor(X[idx])
-            yb = torch.from_numpy(y[idx]).float()
-            logit, mu_b, logvar_b, x_hat = model(xb)
-            loss = dbvae_loss(logit, mu_b, logvar_b, xb, x_hat, yb, kl_weight)
+            xb = _to_tensor(X[idx], device)
+            yb = torch.from_numpy(y[idx]).float().to(device)
+            with _autocast(device, amp):
+                logit, mu_b, logvar_b, x_hat = model(xb)
+                loss = dbvae_loss(logit, mu_b, logvar_b, xb, x_hat, yb, kl_weight)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -410,7 +424,9 @@ def train_reference_dbvae(
     }
 
 
-def train_reference_cnn(X, y, *, epochs, batch_size=32, lr=5e-4, n_filters=12, seed=0):
+def train_reference_cnn(
+    X, y, *, epochs, batch_size=32, lr=5e-4, n_filters=12, seed=0, device="cpu", amp=False
+):
     """Train the standard CNN with binary cross-entropy on shuffled batches.
 
     Parameters
@@ -430,6 +446,10 @@ def train_reference_cnn(X, y, *, epochs, batch_size=32, lr=5e-4, n_filters=12, s
         Base number of convolution filters.
     seed : int, default=0
         Seed of the torch initialisation and of the shuffling.
+    device : str, default="cpu"
+        Where the model trains (e.g. ``"cuda"``); batches are sent as uint8.
+    amp : bool, default=False
+        Run the forward pass and the loss under bfloat16 autocast (mixed precision).
 
     Returns
     -------
@@ -441,7 +461,7 @@ def train_reference_cnn(X, y, *, epochs, batch_size=32, lr=5e-4, n_filters=12, s
     X, y = _check_data(X, y)
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = ReferenceCNN(X.shape[3:] + X.shape[1:3], n_filters)
+    model = ReferenceCNN(X.shape[3:] + X.shape[1:3], n_filters).to(device)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     steps = len(X) // batch_size
@@ -454,9 +474,10 @@ def train_reference_cnn(X, y, *, epochs, batch_size=32, lr=5e-4, n_filters=12, s
         total = 0.0
         for s in range(steps):
             idx = order[s * batch_size : (s + 1) * batch_size]
-            xb = _to_tensor(X[idx])
-            yb = torch.from_numpy(y[idx]).float()
-            loss = F.binary_cross_entropy_with_logits(model(xb), yb)
+            xb = _to_tensor(X[idx], device)
+            yb = torch.from_numpy(y[idx]).float().to(device)
+            with _autocast(device, amp):
+                loss = F.binary_cross_entropy_with_logits(model(xb).float(), yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -494,13 +515,14 @@ def predict_reference(model, X, batch_size=1024):
     """
     X = np.ascontiguousarray(X)
     model.eval()
+    device = next(model.parameters()).device
     out = [
-        torch.sigmoid(model.logit(_to_tensor(X[i : i + batch_size])))
+        torch.sigmoid(model.logit(_to_tensor(X[i : i + batch_size], device)))
         for i in range(0, len(X), batch_size)
     ]
     if not out:
         return np.zeros(0)
-    return torch.cat(out).numpy().astype(np.float64)
+    return torch.cat(out).cpu().numpy().astype(np.float64)
 
 
 def _random_data(n, size, seed=0):

@@ -5,19 +5,64 @@ same epochs, in rounds of one run each, in a new random order every round, in on
 Each run's wall time covers everything the fit does (batch conversion, the resampling passes,
 the optimiser), after one small untimed fit of each side. A contender's ratio is the median
 over rounds of the reference's time in the round over its own; above 1 the library is faster.
+
+``--device cuda`` trains both sides on a GPU; ``--amp`` runs both in bfloat16 mixed precision
+(the reference under ``torch.autocast``, the library through Accelerate's
+``mixed_precision="bf16"`` with :class:`~debias_estimators.AcceleratedDebiasedVAEClassifier`),
+for the DB-VAE only: the CNN has no mixed-precision path in the library.
 """
 
 import argparse
+from functools import partial
 
 import numpy as np
 from _common import load_reference, machine, print_table, random_faces, timed, write_csv
 
-from debias_estimators import CNNClassifier, DebiasedVAEClassifier
+from debias_estimators import (
+    AcceleratedDebiasedVAEClassifier,
+    CNNClassifier,
+    DebiasedVAEClassifier,
+)
 
 CACHED = {"resample_latents": "cached"}
+STRATIFIED = {"stratified_batches": True}
 # Adam's fused kernel (one pass over all parameters per step): the same update as the
 # reference's Adam, summed in another order.
 FUSED = {"net_params": {"optimizer__fused": True}}
+COMPILE = {"compile": True}
+
+# Each contender: the estimator's settings beside the defaults.
+DBVAE_CONTENDERS = {
+    "library": {},
+    "library, cached latents": CACHED,
+    "library, compile": COMPILE,
+    "library, stratified": STRATIFIED,
+    "library, stratified + cached": {**STRATIFIED, **CACHED},
+    "library, stratified + cached + compile": {**STRATIFIED, **CACHED, **COMPILE},
+    "library, fused Adam": FUSED,
+    "library, stratified + fused Adam": {**STRATIFIED, **FUSED},
+    "library, stratified + cached + fused Adam": {**STRATIFIED, **CACHED, **FUSED},
+}
+CNN_CONTENDERS = {"library": {}, "library, compile": COMPILE, "library, fused Adam": FUSED}
+
+
+def _bf16_accelerator():
+    from accelerate import Accelerator
+    from accelerate.utils import DistributedDataParallelKwargs
+
+    # The estimator's own default accelerator, with mixed precision.
+    ddp = DistributedDataParallelKwargs(find_unused_parameters=True)
+    return Accelerator(mixed_precision="bf16", kwargs_handlers=[ddp])
+
+
+def _estimator(model, args, epochs, **settings):
+    """Make the library's estimator for ``model`` on ``args.device``, bf16 with ``args.amp``."""
+    common = {"max_epochs": epochs, "random_state": 0, "device": args.device, **settings}
+    if model == "CNN":
+        return CNNClassifier(**common)
+    if args.amp:
+        return AcceleratedDebiasedVAEClassifier(accelerator=_bf16_accelerator(), **common)
+    return DebiasedVAEClassifier(**common)
 
 
 def _ours(make, X, y):
@@ -41,14 +86,44 @@ def _rounds(contenders, X, y, repeat):
     return times
 
 
-def _warm_up(ref, model, X, y):
+def _warm_up(reference, make, X, y):
     """Fit the plain loop and the library once, untimed: a process's first fits run slower."""
-    if model == "DB-VAE":
-        ref.train_reference_dbvae(X, y, epochs=1)
-        DebiasedVAEClassifier(max_epochs=1, random_state=0).fit(X, y)
-    else:
-        ref.train_reference_cnn(X, y, epochs=1)
-        CNNClassifier(max_epochs=1, random_state=0).fit(X, y)
+    reference(X, y, epochs=1)
+    make(1).fit(X, y)
+
+
+def _compare(model, args, ref, X, y):
+    """Time the reference and the library's contenders for ``model``; return the table rows."""
+    e = args.epochs
+    train = ref.train_reference_dbvae if model == "DB-VAE" else ref.train_reference_cnn
+    reference = partial(train, device=args.device, amp=args.amp)
+    settings = DBVAE_CONTENDERS if model == "DB-VAE" else CNN_CONTENDERS
+    names = [
+        name
+        for name in settings
+        if not (args.no_compile and "compile" in name) and (args.only is None or name in args.only)
+    ]
+    _warm_up(reference, partial(_estimator, model, args), X[:256], y[:256])
+    contenders = {
+        "reference": partial(reference, X, y, epochs=e),
+        **{name: partial(_estimator, model, args, e, **settings[name]) for name in names},
+    }
+    times = _rounds(contenders, X, y, args.repeat)
+    rows = []
+    for name, seconds in times.items():
+        paired = np.asarray(times["reference"]) / np.asarray(seconds)
+        rows.append(
+            {
+                "model": model,
+                "contender": name,
+                "images_per_s": args.n * e / np.median(seconds),
+                "ratio_to_reference": float(np.median(paired)),
+                "ratio_range": f"{paired.min():.2f}-{paired.max():.2f}",
+                "median_s": float(np.median(seconds)),
+                "runs": len(seconds),
+            }
+        )
+    return rows
 
 
 def main(argv=None):
@@ -61,80 +136,24 @@ def main(argv=None):
     parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile runs")
     parser.add_argument("--only", nargs="+", default=None, help="these contenders only")
     parser.add_argument("--model", choices=("DB-VAE", "CNN"), default=None, help="only this one")
+    parser.add_argument("--device", default="cpu", help='where both sides train, e.g. "cuda"')
+    parser.add_argument("--amp", action="store_true", help="bfloat16 mixed precision (DB-VAE)")
     parser.add_argument("--out", default=None, help="folder for the CSV")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for tests")
     args = parser.parse_args(argv)
     if args.smoke:
         args.n, args.size, args.epochs, args.repeat, args.no_compile = 96, 16, 1, 1, True
+    models = [m for m in ("DB-VAE", "CNN") if args.model in (None, m)]
+    if args.amp and "CNN" in models:
+        print("--amp: the CNN is left out (the library has no mixed-precision path for it)")
+        models.remove("CNN")
     ref = load_reference()
     X, y = random_faces(args.n, args.size)
-    e = args.epochs
-    contenders = {
-        "DB-VAE": (
-            lambda: ref.train_reference_dbvae(X, y, epochs=e),
-            {
-                "library": lambda: DebiasedVAEClassifier(max_epochs=e, random_state=0),
-                "library, cached latents": lambda: DebiasedVAEClassifier(
-                    max_epochs=e, random_state=0, resample_latents="cached"
-                ),
-                "library, compile": lambda: DebiasedVAEClassifier(
-                    max_epochs=e, random_state=0, compile=True
-                ),
-                "library, stratified": lambda: DebiasedVAEClassifier(
-                    max_epochs=e, random_state=0, stratified_batches=True
-                ),
-                "library, stratified + cached": lambda: DebiasedVAEClassifier(
-                    max_epochs=e, random_state=0, stratified_batches=True, **CACHED
-                ),
-                "library, stratified + cached + compile": lambda: DebiasedVAEClassifier(
-                    max_epochs=e, random_state=0, stratified_batches=True, compile=True, **CACHED
-                ),
-                "library, fused Adam": lambda: DebiasedVAEClassifier(
-                    max_epochs=e, random_state=0, **FUSED
-                ),
-                "library, stratified + fused Adam": lambda: DebiasedVAEClassifier(
-                    max_epochs=e, random_state=0, stratified_batches=True, **FUSED
-                ),
-                "library, stratified + cached + fused Adam": lambda: DebiasedVAEClassifier(
-                    max_epochs=e, random_state=0, stratified_batches=True, **CACHED, **FUSED
-                ),
-            },
-        ),
-        "CNN": (
-            lambda: ref.train_reference_cnn(X, y, epochs=e),
-            {
-                "library": lambda: CNNClassifier(max_epochs=e, random_state=0),
-                "library, compile": lambda: CNNClassifier(
-                    max_epochs=e, random_state=0, compile=True
-                ),
-                "library, fused Adam": lambda: CNNClassifier(max_epochs=e, random_state=0, **FUSED),
-            },
-        ),
-    }
-    print(f"throughput: {args.n} images {args.size}x{args.size}x3, {e} epochs; {machine()}")
-    rows = []
-    for model, (reference, variants) in contenders.items():
-        if args.no_compile:
-            variants = {k: v for k, v in variants.items() if "compile" not in k}
-        if args.only:
-            variants = {k: v for k, v in variants.items() if k in args.only}
-        if args.model not in (None, model):
-            continue
-        _warm_up(ref, model, X[:256], y[:256])
-        times = _rounds({"reference": reference, **variants}, X, y, args.repeat)
-        for name, seconds in times.items():
-            paired = np.asarray(times["reference"]) / np.asarray(seconds)
-            rows.append(
-                {
-                    "model": model,
-                    "contender": name,
-                    "images_per_s": args.n * e / np.median(seconds),
-                    "ratio_to_reference": float(np.median(paired)),
-                    "ratio_range": f"{paired.min():.2f}-{paired.max():.2f}",
-                    "median_s": float(np.median(seconds)),
-                    "runs": len(seconds),
-                }
-            )
+    print(
+        f"throughput: {args.n} images {args.size}x{args.size}x3, {args.epochs} epochs, "
+        f"device {args.device}{', bfloat16 mixed precision' if args.amp else ''}; {machine()}"
+    )
+    rows = [row for model in models for row in _compare(model, args, ref, X, y)]
     print_table(
         rows,
         "training throughput (wall time of the whole fit; ratio: median and range over rounds "

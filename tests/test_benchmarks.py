@@ -34,6 +34,19 @@ def test_benchmark_runs_on_smoke_settings(script, csv, tmp_path):
     assert "----" in done.stdout  # a table was printed
 
 
+def test_throughput_runs_in_mixed_precision(tmp_path):
+    # The path a GPU run takes (--device cuda --amp), on the CPU: bfloat16 autocast for the
+    # reference, Accelerate's mixed precision for the library; the CNN is left out.
+    cmd = [sys.executable, str(BENCHMARKS / "throughput.py"), "--smoke", "--amp"]
+    cmd += ["--only", "library", "--out", str(tmp_path)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    table = pd.read_csv(tmp_path / "throughput.csv")
+    assert list(table["model"]) == ["DB-VAE", "DB-VAE"]
+    assert list(table["contender"]) == ["reference", "library"]
+    assert "bfloat16 mixed precision" in done.stdout
+
+
 def test_debiasing_grid_tabulates_earlier_runs_with_the_null(tmp_path):
     # Two seeds of one regime, written as the grid writes them; tabulating trains nothing.
     columns = "image_size,n_train,setting,seed,E[A],Var[A],worst_group,nonface_acc,label_free,fit_s"
