@@ -285,19 +285,18 @@ def _check_data(X, y):
 
 
 @torch.no_grad()
-def _encode_means(model, X, batch_size=1024, device="cpu", amp=False):
-    """Latent means of ``X`` with the encoder in eval mode."""
+def _encode_means(model, X, batch_size=1024, device="cpu"):
+    """Latent means of ``X`` with the encoder in eval mode, in float32."""
     was_training = model.training
     model.eval()
     try:
-        with _autocast(device, amp):
-            out = [
-                model.encode(_to_tensor(X[i : i + batch_size], device))[1]
-                for i in range(0, len(X), batch_size)
-            ]
+        out = [
+            model.encode(_to_tensor(X[i : i + batch_size], device))[1]
+            for i in range(0, len(X), batch_size)
+        ]
     finally:
         model.train(was_training)
-    return torch.cat(out).float().cpu().numpy()
+    return torch.cat(out).cpu().numpy()
 
 
 def train_reference_dbvae(
@@ -348,7 +347,8 @@ def train_reference_dbvae(
     device : str, default="cpu"
         Where the model trains (e.g. ``"cuda"``); batches are sent as uint8.
     amp : bool, default=False
-        Run the forward passes and the loss under bfloat16 autocast (mixed precision).
+        Run the training steps' forward pass and loss under bfloat16 autocast (mixed
+        precision); the encoding pass stays in float32, as in the library.
 
     Returns
     -------
@@ -382,7 +382,7 @@ def train_reference_dbvae(
     t_start = time.perf_counter()
     for _ in range(epochs):
         t0 = time.perf_counter()
-        mu = _encode_means(model, X_faces, encode_batch_size, device, amp)
+        mu = _encode_means(model, X_faces, encode_batch_size, device)
         t1 = time.perf_counter()
         weights = histogram_weights(mu, bins=bins, alpha=alpha)
         t2 = time.perf_counter()

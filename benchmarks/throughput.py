@@ -6,16 +6,19 @@ Each run's wall time covers everything the fit does (batch conversion, the resam
 the optimiser), after one small untimed fit of each side. A contender's ratio is the median
 over rounds of the reference's time in the round over its own; above 1 the library is faster.
 
-``--device cuda`` trains both sides on a GPU; ``--amp`` runs both in bfloat16 mixed precision
-(the reference under ``torch.autocast``, the library through Accelerate's
-``mixed_precision="bf16"`` with :class:`~debias_estimators.AcceleratedDebiasedVAEClassifier`),
-for the DB-VAE only: the CNN has no mixed-precision path in the library.
+``--device cuda`` trains both sides on a GPU. ``--amp`` runs the training steps in bfloat16
+mixed precision, the reference under ``torch.autocast`` and the library through
+:class:`~debias_estimators.AcceleratedDebiasedVAEClassifier` with Accelerate's
+``mixed_precision="bf16"`` (its own class, with Accelerate's overhead); both encoding passes
+stay in float32. The CNN has no mixed-precision path in the library and is left out then.
+Compiled contenders compile in the warm-up, so their rows are steady-state speeds.
 """
 
 import argparse
 from functools import partial
 
 import numpy as np
+import torch
 from _common import load_reference, machine, print_table, random_faces, timed, write_csv
 
 from debias_estimators import (
@@ -46,13 +49,15 @@ DBVAE_CONTENDERS = {
 CNN_CONTENDERS = {"library": {}, "library, compile": COMPILE, "library, fused Adam": FUSED}
 
 
-def _bf16_accelerator():
+def _bf16_accelerator(device):
     from accelerate import Accelerator
     from accelerate.utils import DistributedDataParallelKwargs
 
-    # The estimator's own default accelerator, with mixed precision.
+    # The estimator's own default accelerator, with mixed precision, on the CPU or the GPU
+    # (the first one: Accelerate picks it for a single process).
     ddp = DistributedDataParallelKwargs(find_unused_parameters=True)
-    return Accelerator(mixed_precision="bf16", kwargs_handlers=[ddp])
+    cpu = torch.device(device).type == "cpu"
+    return Accelerator(mixed_precision="bf16", cpu=cpu, kwargs_handlers=[ddp])
 
 
 def _estimator(model, args, epochs, **settings):
@@ -61,7 +66,9 @@ def _estimator(model, args, epochs, **settings):
     if model == "CNN":
         return CNNClassifier(**common)
     if args.amp:
-        return AcceleratedDebiasedVAEClassifier(accelerator=_bf16_accelerator(), **common)
+        return AcceleratedDebiasedVAEClassifier(
+            accelerator=_bf16_accelerator(args.device), **common
+        )
     return DebiasedVAEClassifier(**common)
 
 
@@ -86,10 +93,11 @@ def _rounds(contenders, X, y, repeat):
     return times
 
 
-def _warm_up(reference, make, X, y):
+def _warm_up(reference, makes, X, y):
     """Fit the plain loop and the library once, untimed: a process's first fits run slower."""
     reference(X, y, epochs=1)
-    make(1).fit(X, y)
+    for make in makes:
+        make(1).fit(X, y)
 
 
 def _compare(model, args, ref, X, y):
@@ -103,7 +111,8 @@ def _compare(model, args, ref, X, y):
         for name in settings
         if not (args.no_compile and "compile" in name) and (args.only is None or name in args.only)
     ]
-    _warm_up(reference, partial(_estimator, model, args), X[:256], y[:256])
+    compiled = [partial(_estimator, model, args, **settings[n]) for n in names if "compile" in n]
+    _warm_up(reference, [partial(_estimator, model, args), *compiled], X[:256], y[:256])
     contenders = {
         "reference": partial(reference, X, y, epochs=e),
         **{name: partial(_estimator, model, args, e, **settings[name]) for name in names},
@@ -126,6 +135,23 @@ def _compare(model, args, ref, X, y):
     return rows
 
 
+def _check_args(parser, args):
+    known = set(DBVAE_CONTENDERS) | set(CNN_CONTENDERS)
+    unknown = sorted(set(args.only or ()) - known)
+    if unknown:
+        parser.error(f"--only: no contender named {unknown}; known: {sorted(known)}")
+    if args.amp and args.model == "CNN":
+        parser.error("--amp runs the DB-VAE only: the library has no mixed-precision CNN")
+    if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
+        parser.error(f"--device {args.device}: torch sees no CUDA device here")
+
+
+def _device_name(device):
+    if torch.device(device).type == "cuda":
+        return f"{device} ({torch.cuda.get_device_name(torch.device(device))})"
+    return device
+
+
 def main(argv=None):
     """Run the comparison and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -143,6 +169,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.smoke:
         args.n, args.size, args.epochs, args.repeat, args.no_compile = 96, 16, 1, 1, True
+    _check_args(parser, args)
     models = [m for m in ("DB-VAE", "CNN") if args.model in (None, m)]
     if args.amp and "CNN" in models:
         print("--amp: the CNN is left out (the library has no mixed-precision path for it)")
@@ -151,7 +178,8 @@ def main(argv=None):
     X, y = random_faces(args.n, args.size)
     print(
         f"throughput: {args.n} images {args.size}x{args.size}x3, {args.epochs} epochs, "
-        f"device {args.device}{', bfloat16 mixed precision' if args.amp else ''}; {machine()}"
+        f"device {_device_name(args.device)}{', bfloat16 mixed precision' if args.amp else ''}; "
+        f"{machine()}"
     )
     rows = [row for model in models for row in _compare(model, args, ref, X, y)]
     print_table(

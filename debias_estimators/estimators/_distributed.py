@@ -65,6 +65,14 @@ class AcceleratedTrainingNet(AccelerateMixin, TrainingNet):
                 setattr(self, name + "_", criterion)
         return self
 
+    def train_step_single(self, batch, **fit_params):
+        """Run Accelerate's training step; stratified batches decode their positives only.
+
+        Accelerate's step replaces :class:`TrainingNet`'s, so the static slice (``n_decode``)
+        of stratified batches is added here too.
+        """
+        return super().train_step_single(batch, **self._decode_slice(fit_params))
+
     def get_iterator(self, dataset, training=False):
         """Return the loader, sharded over the processes by Accelerate when there are several."""
         if self.accelerator.num_processes > 1:
@@ -107,9 +115,9 @@ class DistributedLatentResampling(LatentResampling):
     ----------
     resampler : LatentDensityResampler
         Fitted anew at every epoch on the latent means of all the training positives.
-    source : {"encode"}, default="encode"
-        Only ``"encode"``: the means cached by the training steps would be spread over the
-        ranks.
+    source : {"encode", "cached"}, default="encode"
+        ``"cached"`` on one process only: the means cached by the training steps would be
+        spread over the ranks.
     progress : bool, default=False
         Show a progress bar on the main process.
     warmup_epochs : int, default=0
@@ -140,22 +148,21 @@ class DistributedLatentResampling(LatentResampling):
         self.sampler_.weights.copy_(weights)
         self.sample_weight_ = weights.numpy()
 
+    def _encoder(self, net):
+        # While training, the net's own device is None: the accelerator places the module.
+        return net.accelerator.unwrap_model(net.module_), net.accelerator.device
+
     def _positive_means(self, net, dataset, positives):
         if self.source != "encode":
             return super()._positive_means(net, dataset, positives)
         accelerator = net.accelerator
-        module = accelerator.unwrap_model(net.module_)
+        module, device = self._encoder(net)
         _sync_buffers(module, accelerator)
         shares = np.array_split(positives, accelerator.num_processes)
         mine = shares[accelerator.process_index]
         if len(mine):
-            mu = encode_means(
-                module,
-                dataset,
-                mine,
-                device=accelerator.device,
-                progress=self.progress and accelerator.is_main_process,
-            )
+            progress = self.progress and accelerator.is_main_process
+            mu = encode_means(module, dataset, mine, device=device, progress=progress)
         else:
             mu = np.zeros((0, module.latent_dim), np.float32)
         self.n_encoded_ = len(positives)

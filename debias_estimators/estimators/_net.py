@@ -115,10 +115,13 @@ class TrainingNet(NeuralNet):
         With a ``StratifiedBatchSampler`` the module gets ``n_decode``, the count of
         positives at the start of every batch: a static slice instead of a boolean mask.
         """
+        return super().train_step_single(batch, **self._decode_slice(fit_params))
+
+    def _decode_slice(self, fit_params):
         sampler = getattr(self, "train_sampler_", None)
         if isinstance(sampler, StratifiedBatchSampler):
-            fit_params = {**fit_params, "n_decode": sampler.n_positive_}
-        return super().train_step_single(batch, **fit_params)
+            return {**fit_params, "n_decode": sampler.n_positive_}
+        return fit_params
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Mean of the criterion's per-sample losses times the samples' weights."""

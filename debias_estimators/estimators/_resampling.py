@@ -199,7 +199,7 @@ class LatentResampling(Callback):
         """
         if not training or self.source != "cached" or self._cache is None:
             return
-        index = batch[1]["index"].numpy()
+        index = batch[1]["index"].cpu().numpy()  # Accelerate moves whole batches to its device
         self._cache[index] = y_pred[1].detach().cpu().numpy()
         self._seen[index] = True
 
@@ -246,9 +246,14 @@ class LatentResampling(Callback):
         # Part of the epoch's "dur" (skorch's EpochTimer starts the clock before this callback).
         net.history.record("resample_dur", time.perf_counter() - start)
 
+    def _encoder(self, net):
+        """Return the module to encode with and its device (a subclass may place it elsewhere)."""
+        return net.module_, net.device
+
     def _positive_means(self, net, dataset, positives):
+        module, device = self._encoder(net)
         encode = lambda idx: encode_means(  # noqa: E731
-            net.module_, dataset, idx, device=net.device, progress=self.progress
+            module, dataset, idx, device=device, progress=self.progress
         )
         if self.source == "encode":
             self.n_encoded_ = len(positives)
@@ -256,7 +261,7 @@ class LatentResampling(Callback):
         base = _base_indices(dataset)[positives]
         if self._cache is None:
             size = _base_indices(dataset).max() + 1
-            self._cache = np.zeros((size, net.module_.latent_dim), np.float32)
+            self._cache = np.zeros((size, module.latent_dim), np.float32)
             self._seen = np.zeros(size, bool)
         missing = ~self._seen[base]
         self.n_encoded_ = int(missing.sum())

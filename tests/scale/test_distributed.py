@@ -108,3 +108,39 @@ def test_parameters_mirror_the_plain_estimator():
     accelerated = defaults(AcceleratedDebiasedVAEClassifier)
     assert accelerated.pop("accelerator") is None
     assert accelerated == defaults(DebiasedVAEClassifier)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"stratified_batches": True},
+        {"resample_latents": "cached"},
+        {"stratified_batches": True, "resample_latents": "cached"},
+    ],
+)
+def test_one_process_tuned_paths_are_the_plain_estimators(settings, monkeypatch):
+    # Accelerate's training step replaces TrainingNet's: the stratified static slice must
+    # still reach the module, and the cached latents must come out as without Accelerate.
+    from debias_estimators.nn import DBVAE
+
+    slices = []
+    forward = DBVAE.forward
+
+    def recording(self, x, decode_mask=None, n_decode=None):
+        if self.training:
+            slices.append(n_decode)
+        return forward(self, x, decode_mask=decode_mask, n_decode=n_decode)
+
+    monkeypatch.setattr(DBVAE, "forward", recording)
+    X, y = make_blob_images(32)
+    params = {**TINY, "max_epochs": 2, **settings}
+    accelerator = accelerate.Accelerator(cpu=True)
+    accelerated = AcceleratedDebiasedVAEClassifier(accelerator=accelerator, **params).fit(X, y)
+    accelerated_slices, slices[:] = list(slices), []
+    plain = DebiasedVAEClassifier(**params).fit(X, y)
+    assert accelerated_slices == slices
+    stratified = settings.get("stratified_batches", False)
+    assert set(slices) == ({4} if stratified else {None})  # half of each batch of 8
+    np.testing.assert_array_equal(accelerated.sample_weight_, plain.sample_weight_)
+    np.testing.assert_array_equal(accelerated.decision_function(X), plain.decision_function(X))
+    assert accelerated.history_[:, "n_encoded"] == plain.history_[:, "n_encoded"]
