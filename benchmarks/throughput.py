@@ -72,24 +72,22 @@ def _estimator(model, args, epochs, **settings):
     return DebiasedVAEClassifier(**common)
 
 
-def _ours(make, X, y):
-    clf, seconds = timed(make().fit, X, y)
-    return seconds
+def _timed_fit(make, X, y):
+    """Return the seconds of ``make().fit(X, y)``; the estimator is built before the clock."""
+    return timed(make().fit, X, y)[1]
 
 
-def _rounds(contenders, X, y, repeat):
-    """Time every contender once per round, in a new random order each round.
+def _rounds(contenders, repeat):
+    """Run every contender (a function returning its seconds) once per round, shuffled.
 
     The machine's speed drifts within minutes: a fixed order would give the same contenders
     the same slow stretches, where a shuffled one spreads them over all.
     """
     times = {name: [] for name in contenders}
-    order = list(contenders)
     rng = np.random.default_rng(0)
     for _ in range(repeat):
-        for name in rng.permutation(order):
-            run = contenders[name]
-            times[name].append(timed(run)[1] if name == "reference" else _ours(run, X, y))
+        for name in rng.permutation(list(contenders)):
+            times[name].append(contenders[name]())
     return times
 
 
@@ -114,10 +112,13 @@ def _compare(model, args, ref, X, y):
     compiled = [partial(_estimator, model, args, **settings[n]) for n in names if "compile" in n]
     _warm_up(reference, [partial(_estimator, model, args), *compiled], X[:256], y[:256])
     contenders = {
-        "reference": partial(reference, X, y, epochs=e),
-        **{name: partial(_estimator, model, args, e, **settings[name]) for name in names},
+        "reference": lambda: timed(reference, X, y, epochs=e)[1],
+        **{
+            name: partial(_timed_fit, partial(_estimator, model, args, e, **settings[name]), X, y)
+            for name in names
+        },
     }
-    times = _rounds(contenders, X, y, args.repeat)
+    times = _rounds(contenders, args.repeat)
     rows = []
     for name, seconds in times.items():
         paired = np.asarray(times["reference"]) / np.asarray(seconds)
