@@ -222,29 +222,31 @@ class LatentResampling(Callback):
             Further arguments skorch passes to callbacks, unused.
         """
         start = time.perf_counter()
-        y = dataset_labels(dataset_train)
+        self._reweight(net, dataset_train)
+        self.sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
+        # Part of the epoch's "dur" (skorch's EpochTimer starts the clock before this callback).
+        net.history.record("resample_dur", time.perf_counter() - start)
+
+    def _reweight(self, net, dataset):
+        """Set ``sample_weight_`` for the epoch and record the weights' statistics."""
+        y = dataset_labels(dataset)
         positives = np.flatnonzero(y > 0.5)
         if len(positives) == 0:  # e.g. a partial_fit batch of negatives: nothing to reweight
             self.sample_weight_ = positive_share_weights(y)
-            self.sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
-            net.history.record("resample_dur", time.perf_counter() - start)
             return
         if len(net.history) <= self.warmup_epochs:  # history holds the epoch just begun
             self.n_encoded_ = 0
             self.sample_weight_ = positive_share_weights(y)
             ess, exponent = float(len(positives)), 0.0
         else:
-            mu = self._positive_means(net, dataset_train, positives)
+            mu = self._positive_means(net, dataset, positives)
             self.resampler.fit(mu)
             self.sample_weight_ = positive_share_weights(y, self.resampler.sample_weight_)
             ess, exponent = self.resampler.effective_sample_size_, self.resampler.exponent_
-        self.sampler_.weights.copy_(torch.as_tensor(self.sample_weight_))
         net.history.record("sample_ess", ess)
         net.history.record("sample_ess_fraction", ess / len(positives))
         net.history.record("weight_exponent", exponent)
         net.history.record("n_encoded", self.n_encoded_)
-        # Part of the epoch's "dur" (skorch's EpochTimer starts the clock before this callback).
-        net.history.record("resample_dur", time.perf_counter() - start)
 
     def _encoder(self, net):
         """Return the module to encode with and its device (a subclass may place it elsewhere)."""
