@@ -22,6 +22,7 @@ __all__ = [
     "DATA_FORMATS",
     "MIN_IMAGE_SIZE",
     "as_channels_first",
+    "as_image_array",
     "check_images",
     "infer_layout",
     "to_float_batch",
@@ -114,7 +115,7 @@ def check_images(X, *, data_format="auto", name="X"):
         If the array is empty, not shaped like images, holds NaN or infinity, or its values
         lie outside the pixel range.
     """
-    images = np.asarray(X)
+    images = as_image_array(X, name)
     if images.dtype == bool or not (
         np.issubdtype(images.dtype, np.integer) or np.issubdtype(images.dtype, np.floating)
     ):
@@ -153,6 +154,47 @@ def _check_float_pixels(images, name):
             f"{high:g}. Divide by 255, or pass uint8 images."
         )
     return images.astype(np.float32, copy=False)
+
+
+def as_image_array(X, name="X"):
+    """Return ``np.asarray(X)``, refusing a list of images of different sizes by name.
+
+    Parameters
+    ----------
+    X : array-like
+        Images, or a list of them.
+    name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    images : ndarray
+        The stacked images.
+
+    Raises
+    ------
+    ValueError
+        If the items of a list or tuple differ in shape: the message names the first two.
+    """
+    if isinstance(X, list | tuple) and X:
+        first = _item_shape(X[0], name, 0)
+        for index, item in enumerate(X[1:], start=1):
+            shape = _item_shape(item, name, index)
+            if shape != first:
+                raise ValueError(
+                    f"{name} is a list of images (or samples) of different shapes: {name}[0] "
+                    f"has shape {first} and {name}[{index}] has shape {shape}. Bring them to "
+                    f"one size first, e.g. ImageTransformer(size=64).fit_transform(image[None]) "
+                    f"for each image, or a loader's image_size."
+                )
+    return np.asarray(X)
+
+
+def _item_shape(item, name, index):
+    try:
+        return np.shape(item)
+    except ValueError:  # itself a ragged nest of lists
+        raise ValueError(f"{name}[{index}] is not an array: its rows differ in length.") from None
 
 
 def as_channels_first(images, layout):

@@ -125,7 +125,8 @@ class ImageTransformer(TransformerMixin, BaseEstimator):
 
     def _check_params(self):
         check_size(self.size)
-        if self.channels not in (1, 3, None):
+        # True == 1 would pass for one channel.
+        if isinstance(self.channels, bool | np.bool_) or self.channels not in (1, 3, None):
             raise ValueError(f"channels must be 1, 3 or None; got {self.channels!r}.")
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {DTYPES}; got {self.dtype!r}.")

@@ -37,6 +37,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
+from ._hyperparams import refuse_bool_numbers
+
 __all__ = [
     "COMBINE_RULES",
     "LatentDensityResampler",
@@ -141,6 +143,7 @@ class LatentDensityResampler(BaseEstimator):
             The fitted resampler.
         """
         self._validate_params()
+        refuse_bool_numbers(self)
         Z = check_array(Z, dtype=np.float64)
         self.n_features_in_ = Z.shape[1]
         self.bin_edges_, self.densities_ = _histograms(Z, self.bins)
@@ -173,6 +176,7 @@ class LatentDensityResampler(BaseEstimator):
             Their labels.
         """
         self._validate_params()
+        refuse_bool_numbers(self)
         Z, y = check_X_y(Z, y, dtype=np.float64)
         rng = check_random_state(self.random_state)
         n = len(Z)
@@ -223,8 +227,19 @@ class LatentDensityResampler(BaseEstimator):
         -------
         indices : ndarray of shape (n_samples,)
             Indices into the fitted samples.
+
+        Raises
+        ------
+        TypeError
+            If ``n_samples`` is not an integer.
+        ValueError
+            If ``n_samples`` is negative.
         """
         check_is_fitted(self)
+        if isinstance(n_samples, bool | np.bool_) or not isinstance(n_samples, Integral):
+            raise TypeError(f"n_samples must be an int, got {n_samples!r}.")
+        if n_samples < 0:
+            raise ValueError(f"n_samples must be 0 or more, got {n_samples}.")
         rng = check_random_state(random_state)
         return rng.choice(len(self.sample_weight_), size=n_samples, p=self.sample_weight_)
 

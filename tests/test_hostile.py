@@ -58,7 +58,7 @@ POSITIVE_INT = ("n_filters", "max_epochs", "latent_dim", "bins")
 
 
 def _is_number(value):
-    return isinstance(value, int | float)  # scikit-learn's intervals count a bool as 0 or 1
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _expected_valid(name, value):
@@ -69,9 +69,9 @@ def _expected_valid(name, value):
     if name == "alpha":
         return value is None or (_is_number(value) and math.isfinite(value) and value > 0)
     if name == "batch_size":
-        return isinstance(value, int) and value >= 2
+        return _is_number(value) and isinstance(value, int) and value >= 2
     if name in POSITIVE_INT:
-        return isinstance(value, int) and value >= 1  # sklearn counts True as 1
+        return _is_number(value) and isinstance(value, int) and value >= 1
     if name == "hidden_units":
         return isinstance(value, tuple) and all(v >= 1 for v in value)
     raise AssertionError(name)

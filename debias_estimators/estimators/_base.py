@@ -24,15 +24,22 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from .._hyperparams import refuse_bool_numbers, with_plain_params
 from .._random import resolve_seed
 from ..nn import batch_invariant_inference
-from ._data import ArrayDataset, check_inputs
+from ._data import ArrayDataset, check_fitted_shape, check_inputs, refuse_one_sample
 from ._finite_loss import FiniteLoss
 from ._labels import check_classes
 from ._modes import evaluating
 from ._net import TrainingNet
 from ._net_params import NetParamsMixin
-from ._params import NET_CONSTRAINTS, check_callbacks, check_device, check_hidden_units
+from ._params import (
+    NET_CONSTRAINTS,
+    check_callbacks,
+    check_device,
+    check_hidden_units,
+    check_image_shape,
+)
 
 __all__ = ["BaseNetClassifier"]
 
@@ -67,6 +74,7 @@ class BaseNetClassifier(
         return False
 
     # -- fitting -------------------------------------------------------------------------------
+    @with_plain_params
     def fit(self, X, y, sample_weight=None):
         """Train a new network on ``X`` and ``y``.
 
@@ -104,6 +112,7 @@ class BaseNetClassifier(
             self._train(dataset, seed, epochs=None)
         return self
 
+    @with_plain_params
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one more epoch, continuing from the current weights.
 
@@ -124,8 +133,7 @@ class BaseNetClassifier(
             The estimator, trained one epoch more.
         """
         first_call = not hasattr(self, "net_")
-        if first_call:
-            self._validate_params()
+        self._validate_params()
         dataset, fitted = self._training_dataset(
             X, y, sample_weight, reset=first_call, classes=classes
         )
@@ -140,8 +148,11 @@ class BaseNetClassifier(
 
     def _validate_params(self):
         super()._validate_params()
+        refuse_bool_numbers(self)
+        self._check_net_params(self.net_params or {})
         check_device(self.device)
         check_hidden_units(self.hidden_units)
+        check_image_shape(self.image_shape)
         check_callbacks(self.callbacks)
 
     @contextmanager
@@ -183,7 +194,6 @@ class BaseNetClassifier(
             self.resampler_ = resampling.resampler
 
     def _build_net(self, seed):
-        self._check_net_params(self.net_params or {})
         resampling = self._resampling()
         return self._make_net(
             self._module_class(),
@@ -247,22 +257,11 @@ class BaseNetClassifier(
         return ArrayDataset(data, binary, weights, with_decode_mask=decode_mask), fitted
 
     def _check_X(self, X, *, reset):
+        if not reset:
+            refuse_one_sample(X, self.input_shape_)
         data = check_inputs(X, image_shape=self.image_shape, data_format=self.data_format)
-        if not reset and tuple(data.shape[1:]) != self.input_shape_:
-            if data.ndim == 2 and len(self.input_shape_) == 3:
-                channels, height, width = self.input_shape_
-                raise ValueError(
-                    f"X holds feature vectors of {data.shape[1]} values, but "
-                    f"{type(self).__name__} was fitted on {height}x{width} images with "
-                    f"{channels} channel(s); pass images, or set image_shape=({height}, "
-                    f"{width}, {channels}) before fitting to read rows as images."
-                )
-            raise ValueError(
-                f"X has samples of shape {tuple(data.shape[1:])} (channels first), but the "
-                f"estimator was fitted on {self.input_shape_}; X has "
-                f"{int(np.prod(data.shape[1:]))} features, but {type(self).__name__} is "
-                f"expecting {self.n_features_in_} features as input."
-            )
+        if not reset:
+            check_fitted_shape(data, self.input_shape_, type(self).__name__)
         return data
 
     # -- prediction ----------------------------------------------------------------------------

@@ -9,10 +9,24 @@ import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import check_array
 
-from .._images import as_channels_first, check_images, infer_layout, to_float_batch
+from .._images import (
+    as_channels_first,
+    as_image_array,
+    check_images,
+    infer_layout,
+    to_float_batch,
+)
 from ..nn import MIN_IMAGE_SIZE
+from ._params import check_image_shape
 
-__all__ = ["ArrayDataset", "LazyImages", "check_inputs", "dataset_labels"]
+__all__ = [
+    "ArrayDataset",
+    "LazyImages",
+    "check_fitted_shape",
+    "check_inputs",
+    "dataset_labels",
+    "refuse_one_sample",
+]
 
 
 def check_inputs(X, *, image_shape=None, data_format="auto"):
@@ -51,6 +65,78 @@ def check_inputs(X, *, image_shape=None, data_format="auto"):
         check_array(X)  # raises sklearn's own "Expected 2D array ... Reshape your data" error
     images, layout = check_images(X, data_format=data_format)
     return _check_image_size(as_channels_first(images, layout))
+
+
+def check_fitted_shape(data, input_shape, estimator_name):
+    """Refuse samples of another shape than the fitted ``input_shape`` (channels first).
+
+    Parameters
+    ----------
+    data : ndarray or LazyImages
+        Samples as returned by :func:`check_inputs`.
+    input_shape : tuple of int
+        The fitted estimator's ``input_shape_``.
+    estimator_name : str
+        Named in the message.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ; feature vectors given to an image model are named as such.
+    """
+    if tuple(data.shape[1:]) == tuple(input_shape):
+        return
+    if data.ndim == 2 and len(input_shape) == 3:
+        channels, height, width = input_shape
+        raise ValueError(
+            f"X holds feature vectors of {data.shape[1]} values, but {estimator_name} was "
+            f"fitted on {height}x{width} images with {channels} channel(s); pass images, or "
+            f"set image_shape=({height}, {width}, {channels}) before fitting to read rows as "
+            f"images."
+        )
+    raise ValueError(
+        f"X has samples of shape {tuple(data.shape[1:])} (channels first), but the estimator "
+        f"was fitted on {input_shape}; X has {int(np.prod(data.shape[1:]))} features, but "
+        f"{estimator_name} is expecting {int(np.prod(input_shape))} features as input."
+    )
+
+
+def refuse_one_sample(X, input_shape):
+    """Refuse one sample given without its batch axis, naming the fix ``X[None]``.
+
+    Read as a batch, an ``(H, W, C)`` image would be ``H`` images of ``W x C`` pixels, and an
+    ``(H, W)`` grey image ``H`` feature vectors: both fail later with a message that does not
+    say why. A batch is what scikit-learn's ``predict`` takes, so one image is refused, not
+    guessed at.
+
+    Parameters
+    ----------
+    X : array-like
+        The samples passed to a prediction method.
+    input_shape : tuple of int
+        The fitted estimator's ``input_shape_``, channels first.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has the shape of one fitted sample.
+    """
+    if not isinstance(X, np.ndarray | list | tuple) or len(input_shape) != 3:
+        return
+    try:
+        shape = np.shape(X)
+    except ValueError:  # ragged: refused by check_inputs with its own message
+        return
+    channels, height, width = input_shape
+    one = {(height, width, channels), (channels, height, width)}
+    if channels == 1:
+        one.add((height, width))
+    if shape in one:
+        raise ValueError(
+            f"X has shape {shape}, the shape of one image of those the estimator was fitted "
+            f"on, not of a batch of images. Pass X[None] (or np.expand_dims(X, 0)) to predict "
+            f"a single image."
+        )
 
 
 def _check_image_size(images):
@@ -143,7 +229,9 @@ _DATA_FORMATS = {"nhwc": "channels_last", "nchw": "channels_first"}
 def _as_array(X):
     if sp.issparse(X):
         check_array(X, accept_sparse=False)  # sklearn's own message for sparse input
-    if hasattr(X, "__array__") or isinstance(X, list | tuple):
+    if isinstance(X, list | tuple):
+        X = as_image_array(X)
+    elif hasattr(X, "__array__"):
         X = np.asarray(X)
     if not isinstance(X, np.ndarray):
         raise TypeError(f"X must be an array-like of images or features, got {type(X).__name__}.")
@@ -153,7 +241,7 @@ def _as_array(X):
 
 
 def _rows_as_images(X, image_shape):
-    image_shape = tuple(int(s) for s in image_shape)
+    image_shape = check_image_shape(image_shape)
     if len(image_shape) not in (2, 3) or int(np.prod(image_shape)) != X.shape[1]:
         raise ValueError(
             f"image_shape {image_shape} must be (H, W) or (H, W, C) with H*W*C equal to the "

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval
 
+from .._hyperparams import with_plain_params
 from .._random import resolve_seed
 from ._cnn import CNNClassifier
 from ._params import NET_CONSTRAINTS
@@ -176,6 +177,7 @@ class JTTClassifier(CNNClassifier):
         self.data_format = data_format
         self.net_params = net_params
 
+    @with_plain_params
     def fit(self, X, y, sample_weight=None):
         """Train the identification CNN, then a fresh CNN with its errors upweighted.
 

@@ -7,6 +7,10 @@ lists them inside ``net_params`` (so :func:`sklearn.base.clone` copies them) and
 ``deep=True``, under their own names too.
 """
 
+import inspect
+
+from skorch import NeuralNet
+
 __all__ = ["NET_PREFIXES", "NetParamsMixin", "split_net_params"]
 
 #: The prefixes routed to the skorch net, as skorch names them.
@@ -20,7 +24,15 @@ NET_PREFIXES = (
 )
 
 # Set by the estimator itself from its own parameters; a nested name would contradict them.
-_RESERVED = {"module__in_shape": "the shape of X"}
+_RESERVED = {
+    "module__in_shape": "the shape of X",
+    "module": "the estimator's class",
+    "criterion": "the estimator's class",
+    "seed": "random_state",
+}
+# What skorch's NeuralNet takes by name, and the prefixes it routes (compile__, dataset__...).
+_SKORCH_NAMES = set(inspect.signature(NeuralNet.__init__).parameters) - {"self", "kwargs"}
+_SKORCH_PREFIXES = {*NET_PREFIXES, *NeuralNet.prefixes_}
 
 
 def split_net_params(params):
@@ -97,8 +109,24 @@ class NetParamsMixin:
             prefix, _, name = key.partition("__")
             if key in _RESERVED:
                 raise ValueError(f"{key} is set from {_RESERVED[key]}; it cannot be set.")
+            if key in own:
+                raise ValueError(
+                    f"net_params holds {key!r}, the estimator's own parameter; set {key}= instead."
+                )
+            _check_skorch_name(key, prefix, name)
             if prefix in ("module", "criterion") and name in own:
                 raise ValueError(
                     f"{key} would override the estimator's own parameter {name!r}; "
                     f"set {name}= instead."
                 )
+
+
+def _check_skorch_name(key, prefix, name):
+    # skorch would refuse an unknown name only when the net is built, from inside skorch.
+    if key in _SKORCH_NAMES or (name and prefix in _SKORCH_PREFIXES):
+        return
+    raise ValueError(
+        f"net_params holds {key!r}, which is no parameter of skorch's NeuralNet: expected one of "
+        f"its arguments (such as 'iterator_valid') or '<prefix>__<name>' with a prefix among "
+        f"{sorted(_SKORCH_PREFIXES)}."
+    )

@@ -14,7 +14,13 @@ from skorch.callbacks import Callback
 
 from .._devices import check_device
 
-__all__ = ["NET_CONSTRAINTS", "check_callbacks", "check_device", "check_hidden_units"]
+__all__ = [
+    "NET_CONSTRAINTS",
+    "check_callbacks",
+    "check_device",
+    "check_hidden_units",
+    "check_image_shape",
+]
 
 POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 # Interval rejects NaN and infinity: a finite number above 0.
@@ -91,3 +97,35 @@ def check_callbacks(callbacks):
                 f"callbacks must hold skorch callbacks (instances of skorch.callbacks.Callback) "
                 f"or (name, callback) pairs; got {item!r}."
             )
+
+
+def check_image_shape(image_shape):
+    """Check that ``image_shape`` is ``None``, ``(H, W)`` or ``(H, W, C)`` of positive integers.
+
+    Parameters
+    ----------
+    image_shape : tuple or list of int, or None
+        The estimator's ``image_shape``.
+
+    Returns
+    -------
+    image_shape : tuple of int or None
+        The sides as Python ints.
+
+    Raises
+    ------
+    ValueError
+        If it has another length, or an entry is not an integer of at least 1 (a string, a
+        float, a bool, zero or a negative number).
+    """
+    if image_shape is None:
+        return None
+    entries = tuple(image_shape) if isinstance(image_shape, tuple | list) else ()
+    if len(entries) not in (2, 3) or not all(
+        isinstance(s, Integral) and not isinstance(s, bool) and s >= 1 for s in entries
+    ):
+        raise ValueError(
+            f"image_shape must be (H, W) or (H, W, C) of positive integers, e.g. (64, 64, 3); "
+            f"got {image_shape!r}."
+        )
+    return tuple(int(s) for s in entries)
