@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import Interval
+from test_hostile import assert_clear_error
 
 from debias_estimators import LatentDensityResampler
 from debias_estimators.estimators import (
@@ -28,7 +29,6 @@ from debias_estimators.estimators import (
 from debias_estimators.preprocessing import ImageTransformer
 
 from conftest import make_blob_images
-from test_hostile import assert_clear_error
 
 # Small valid values of the numeric parameters, as Python numbers.
 TINY = {

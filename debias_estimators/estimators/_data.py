@@ -128,9 +128,11 @@ def refuse_one_sample(X, input_shape):
     except ValueError:  # ragged: refused by check_inputs with its own message
         return
     channels, height, width = input_shape
-    one = {(height, width, channels), (channels, height, width)}
-    if channels == 1:
-        one.add((height, width))
+    # (1, H, W) is also a batch of one grey image: only other shapes are read as one image.
+    one = {
+        (height, width, channels),
+        (height, width) if channels == 1 else (channels, height, width),
+    }
     if shape in one:
         raise ValueError(
             f"X has shape {shape}, the shape of one image of those the estimator was fitted "
