@@ -185,6 +185,7 @@ class BaseNetClassifier(
                 self.net_.fit(dataset, dataset.y)  # y only steers a stratified split
             else:
                 self.net_.partial_fit(dataset, dataset.y, epochs=epochs)
+        self.net_.check_finished()  # skorch ends an interrupted fit quietly: propagate
         # Left ready to predict, so that a prediction need not switch every layer's mode (a
         # tenth of a millisecond); skorch switches back to training at each training step.
         self.net_.module_.eval()

@@ -382,16 +382,18 @@ history_
             net._initialize_accelerator()  # partial_fit after a fit: prepare again
         seed = self._shared_seed(seed)
         devices = [accelerator.device] if accelerator.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            # The weighted draws use the net's own generator (the shared seed); the global
-            # generator, for the latent noise, differs between the ranks.
-            super()._train(dataset, seed + accelerator.process_index, epochs)
-        # skorch unwraps the module at the end of training; the fitted estimator also needs
-        # the plain optimizer (to pickle) and the main process's BatchNorm statistics (so all
-        # ranks predict alike).
-        for name in net._optimizers:
-            optimizer = getattr(net, name + "_")
-            setattr(net, name + "_", getattr(optimizer, "optimizer", optimizer))
+        try:
+            with torch.random.fork_rng(devices=devices):
+                # The weighted draws use the net's own generator (the shared seed); the global
+                # generator, for the latent noise, differs between the ranks.
+                super()._train(dataset, seed + accelerator.process_index, epochs)
+        finally:
+            # skorch unwraps the module at the end of training; the estimator also needs the
+            # plain optimizer (to pickle), even after an interrupt, and the main process's
+            # BatchNorm statistics (so all ranks predict alike).
+            for name in net._optimizers:
+                optimizer = getattr(net, name + "_", None)
+                setattr(net, name + "_", getattr(optimizer, "optimizer", optimizer))
+            net.device = self.device
         _sync_buffers(net.module_, accelerator)
         net.module_.to(self.device)
-        net.device = self.device

@@ -7,6 +7,7 @@ It extends skorch the way skorch intends: ``get_iterator`` builds batch-indexed 
 
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import EarlyStopping
 from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, SequentialSampler
 
@@ -38,6 +39,46 @@ class TrainingNet(NeuralNet):
     def __init__(self, *args, seed=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.seed = seed
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train as skorch does, recording how many epochs ran and why training ended.
+
+        skorch ends its loop quietly on a ``KeyboardInterrupt``, the signal its
+        ``EarlyStopping`` raises and the one Ctrl-C raises alike; :meth:`check_finished`
+        tells them apart afterwards.
+        """
+        self._epochs_asked = fit_params.get("epochs") or self.max_epochs
+        self._epochs_done = 0
+        self._stopped_early = False
+        return super().partial_fit(X, y, classes, **fit_params)
+
+    def notify(self, method_name, **cb_kwargs):
+        """Call the callbacks as skorch does, noting a deliberate stop and each finished epoch."""
+        getattr(self, method_name)(self, **cb_kwargs)
+        for _, callback in self.callbacks_:
+            try:
+                getattr(callback, method_name)(self, **cb_kwargs)
+            except KeyboardInterrupt:
+                self._stopped_early = isinstance(callback, EarlyStopping)
+                raise
+        if method_name == "on_epoch_end":
+            self._epochs_done = getattr(self, "_epochs_done", 0) + 1
+
+    def check_finished(self):
+        """Raise ``KeyboardInterrupt`` if the last training ended before its epochs, unasked.
+
+        Raises
+        ------
+        KeyboardInterrupt
+            If training was interrupted (Ctrl-C, a scheduler's SIGINT, a callback raising
+            it) other than by an ``EarlyStopping`` callback.
+        """
+        done, asked = getattr(self, "_epochs_done", 0), getattr(self, "_epochs_asked", 0)
+        if done < asked and not self._stopped_early:
+            raise KeyboardInterrupt(
+                f"training was interrupted after {done} of {asked} epochs; the estimator was "
+                f"left as it was before this call."
+            )
 
     def get_iterator(self, dataset, training=False):
         """Return a loader of whole batches; training batches are drawn by a seeded sampler.
