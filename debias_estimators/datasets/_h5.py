@@ -46,7 +46,9 @@ def load_h5_faces(
     Returns
     -------
     data : sklearn.utils.Bunch or tuple
-        ``images`` (``uint8`` ``(n, H, W, 3)`` RGB; an :class:`H5Images` if ``lazy``),
+        ``images`` (``uint8`` ``(n, H, W, 3)`` RGB, from integer pixels of any depth holding
+        ``0..255``, or ``float32`` from float pixels in ``[0, 1]``; an :class:`H5Images` if
+        ``lazy``),
         ``target`` (``int64`` labels, 1 for faces), ``target_names``, ``filename`` and, if
         ``lazy``, ``dataset``: an :class:`H5FaceDataset` of ``(image, label)`` pairs for a
         torch ``DataLoader``.
@@ -58,7 +60,8 @@ def load_h5_faces(
     ValueError
         If the file is not HDF5 or its layout differs (missing datasets, images not
         ``(n, H, W, 3)``, labels not ``(n,)`` or ``(n, 1)`` zeros and ones, counts that do
-        not match).
+        not match) or its pixels lie outside ``0..255`` (integers) or ``[0, 1]`` (floats);
+        when ``lazy``, pixels are checked as they are read.
     """
     source = H5Images(path, channel_order=channel_order, key=images_key)
     loaded = False
@@ -95,8 +98,11 @@ class H5Images:
     """Images of an HDF5 dataset, read on access and returned in RGB.
 
     Indexing the first axis (an int, a slice, a list or array of ints, a boolean mask)
-    returns ``uint8`` arrays, so the object serves as a lazy ``X``; ``np.asarray`` loads all
-    of it. It pickles by path, so ``DataLoader`` workers reopen the file.
+    returns ``uint8`` arrays (``float32`` in ``[0, 1]`` from a file of floats), so the object
+    serves as a lazy ``X``; ``np.asarray`` loads all of it. Integer pixels of any depth
+    (``uint16`` say) must hold ``0..255``, float pixels ``[0, 1]``: the rows read are checked,
+    and other values are refused with a ``ValueError`` naming the file. It pickles by path,
+    so ``DataLoader`` workers reopen the file.
 
     Parameters
     ----------
@@ -176,7 +182,20 @@ class H5Images:
             # h5py reads increasing, unique indices only.
             unique, inverse = np.unique(rows, return_inverse=True)
             batch = data[unique][inverse]
-        return np.ascontiguousarray(batch[..., ::-1]) if self.channel_order == "bgr" else batch
+        batch = np.ascontiguousarray(batch[..., ::-1]) if self.channel_order == "bgr" else batch
+        return self._pixels(batch)
+
+    def _pixels(self, batch):
+        # The library's rule for any integer depth: pixels 0..255, stored as uint8 (a uint16
+        # file holding 0..255 reads as such; wider values are refused, not shown as 255);
+        # floats in [0, 1]. So every reader of the file sees the documented range.
+        if batch.size == 0:
+            return batch.astype(self._out_dtype)
+        return check_images(batch, name=f"{self.path}:{self.key}")[0]
+
+    @property
+    def _out_dtype(self):
+        return np.uint8 if np.issubdtype(self.dtype, np.integer) else np.float32
 
     def __array__(self, dtype=None, copy=None):
         images = self.load()
@@ -190,7 +209,7 @@ class H5Images:
         images : ndarray of shape (n, H, W, 3)
             RGB images; peak memory stays close to their own size.
         """
-        images = np.empty(self.shape, dtype=self.dtype)
+        images = np.empty(self.shape, dtype=self._out_dtype)
         for start in range(0, len(self), _LOAD_CHUNK):
             images[start : start + _LOAD_CHUNK] = self[start : start + _LOAD_CHUNK]
         return images

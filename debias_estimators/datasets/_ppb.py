@@ -145,13 +145,17 @@ def _normalise(header):
 
 
 def _match_columns(headers, path):
-    by_name = {_normalise(h): h for h in headers}
-    found = {
-        key: by_name[alias]
-        for key, aliases in _ALIASES.items()
-        for alias in aliases
-        if alias in by_name
-    }
+    found = {}
+    for key, aliases in _ALIASES.items():
+        matches = [header for header in headers if _normalise(header) in aliases]
+        if len(matches) > 1:
+            # Reading either one silently could pair images with the wrong labels.
+            raise ValueError(
+                f"{path} has {len(matches)} columns for {key!r}: {matches}; it is ambiguous "
+                f"which one to read. Keep one of them."
+            )
+        if matches:
+            found[key] = matches[0]
     missing = [key for key in ("file", "gender") if key not in found]
     if "numeric" not in found and "skin color" not in found:
         missing.append("skin color (or numeric)")
