@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from .evaluation import MAX_LEVELS, evaluate_detector, face_label
 from .metrics import bias_intervals, group_table, metric_frames, summary_table
 
 __all__ = [
@@ -24,8 +25,6 @@ __all__ = [
 ]
 
 EVALUATION_METRICS = ["accuracy", "recall", "count"]
-# Columns with more distinct values than this (file names, ids) are not attributes to count.
-MAX_LEVELS = 12
 
 
 @dataclass
@@ -43,14 +42,37 @@ class Evaluation:
         95 % bootstrap intervals of E[A], Var[A], the worst group's accuracy and the largest
         gap (:func:`~debias_estimators.metrics.bias_intervals`): one row per model and
         statistic, columns ``estimate``, ``low`` and ``high``.
+    operating_points : dict of {str: OperatingPointEvaluation} or None, default=None
+        Each model at its own threshold and at a matched false-positive rate
+        (:func:`~debias_estimators.evaluation.evaluate_scores`).
     """
 
     groups: pd.DataFrame
     summary: pd.DataFrame
     intervals: pd.DataFrame | None = None
+    operating_points: dict | None = None
+
+    def matched(self):
+        """Return each model's figures at its own threshold and at the matched FPR.
+
+        Returns
+        -------
+        table : pandas.DataFrame or None
+            One row per model and operating point (``threshold``, ``FPR``): the threshold,
+            E[A], Var[A], the worst group, the worst attribute value, the variance over all
+            values and the share of test non-faces rejected, and the smallest per-group ROC
+            AUC; ``None`` where the models were not scored at a matched FPR.
+        """
+        if not self.operating_points:
+            return None
+        parts = {
+            name: ev.summary.assign(min_group_auc=float(ev.auc.min()))
+            for name, ev in self.operating_points.items()
+        }
+        return pd.concat(parts, names=["model"])
 
 
-def evaluate_models(models, X, faces, groups):
+def evaluate_models(models, X, faces, groups, *, attributes=None, X_calibration=None, fpr=0.05):
     """Compute the per-group table and the bias summary of each model on a labelled set.
 
     Parameters
@@ -63,6 +85,14 @@ def evaluate_models(models, X, faces, groups):
         Which samples are faces.
     groups : pandas.DataFrame
         Sensitive features per sample (e.g. skin type and gender), missing for non-faces.
+    attributes : pandas.DataFrame, optional
+        Every attribute of each sample (the columns of ``groups`` and others): recall is also
+        given for each value of each attribute. By default the columns of ``groups``.
+    X_calibration : array-like, optional
+        Held-out non-faces that set each model's threshold at the matched false-positive
+        rate; by default the test non-faces themselves.
+    fpr : float, default=0.05
+        The matched false-positive rate.
 
     Returns
     -------
@@ -70,7 +100,10 @@ def evaluate_models(models, X, faces, groups):
         ``groups``: one row per model and group; ``summary``: one row per model with E[A],
         Var[A], the worst group (accuracy on faces, percent) and, where ``X`` holds non-faces,
         the share of them rejected; ``intervals``: their bootstrap intervals (1,000 resamples
-        of the faces within each group, seed 0).
+        of the faces within each group, seed 0); ``operating_points``: each model's
+        :class:`~debias_estimators.evaluation.OperatingPointEvaluation` at its own threshold
+        and at the matched FPR, where the models give probabilities and there are non-faces to
+        set the threshold on (else ``None``).
     """
     faces = np.asarray(faces, dtype=bool)
     # The targets are 1 for faces; a model may name its classes otherwise.
@@ -89,7 +122,22 @@ def evaluate_models(models, X, faces, groups):
             100.0 * float(np.mean(model.predict(X_nonfaces) != face_label(model)))
             for model in models.values()
         ]
-    return Evaluation(group_table(frames), summary, _intervals(models, X, faces, groups))
+    intervals = _intervals(models, X, faces, groups)
+    points = _operating_points(models, X, faces, groups, attributes, X_calibration, fpr)
+    return Evaluation(group_table(frames), summary, intervals, points)
+
+
+def _operating_points(models, X, faces, groups, attributes, X_calibration, fpr):
+    scorable = all(hasattr(model, "predict_proba") for model in models.values())
+    if not scorable or (X_calibration is None and faces.all()):
+        return None
+    attributes = groups if attributes is None else attributes
+    return {
+        name: evaluate_detector(
+            model, X, faces, attributes, X_calibration, fpr=fpr, headline=list(groups.columns)
+        )
+        for name, model in models.items()
+    }
 
 
 def _intervals(models, X, faces, groups):
@@ -149,32 +197,6 @@ def summarize_seeds(summaries):
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index = pd.MultiIndex.from_tuples(table.index, names=["model", "statistic"])
     return table
-
-
-def face_label(model):
-    """Return the label a fitted model predicts for faces.
-
-    Parameters
-    ----------
-    model : estimator
-        A fitted classifier, or a pipeline ending in one.
-
-    Returns
-    -------
-    label : object
-        The estimator's ``pos_label_`` when it has one; else 1.
-    """
-    last = model[-1] if isinstance(model, Pipeline) else model
-    label = getattr(last, "pos_label_", None)
-    if label is not None:
-        return label
-    classes = getattr(last, "classes_", None)
-    if classes is not None and 1 not in list(classes):
-        raise ValueError(
-            f"Cannot tell which of the model's labels {list(classes)} means a face: it has no "
-            f"pos_label_ and no label 1."
-        )
-    return 1
 
 
 def _other_label(model, face):

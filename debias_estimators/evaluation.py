@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 
+from ._ranking import group_roc_auc, group_roc_curves, scores_1d, threshold_at_fpr
 from .metrics import bias_summary, group_metric_frame
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "face_label",
     "face_scores",
     "group_roc_auc",
+    "group_roc_curves",
     "threshold_at_fpr",
 ]
 
@@ -98,80 +99,6 @@ def face_scores(model, X):
     return np.asarray(model.predict_proba(X))[:, column].astype(np.float64)
 
 
-def _scores_1d(scores, name):
-    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
-    if not np.all(np.isfinite(scores)):
-        raise ValueError(f"{name} must be finite.")
-    return scores
-
-
-def threshold_at_fpr(negative_scores, fpr=0.05):
-    """Return the lowest threshold at which at most ``fpr`` of the negatives score above it.
-
-    A sample is called a face when its score is *strictly above* the threshold, so ties at the
-    threshold are rejected and the false-positive rate on ``negative_scores`` never exceeds
-    ``fpr``: it is the ``k + 1``-th highest negative score, ``k = floor(fpr * n)``.
-
-    Parameters
-    ----------
-    negative_scores : array-like of shape (n_negatives,)
-        Scores of held-out non-faces.
-    fpr : float, default=0.05
-        The largest share of them to accept, in ``[0, 1)``.
-
-    Returns
-    -------
-    threshold : float
-        Call a sample a face when its score is above it.
-    """
-    if (
-        isinstance(fpr, bool)
-        or not isinstance(fpr, int | float | np.floating)
-        or not (0 <= fpr < 1)
-    ):
-        raise ValueError(f"fpr must be a number in [0, 1); got {fpr!r}.")
-    scores = np.sort(_scores_1d(negative_scores, "negative_scores"))[::-1]
-    if scores.size == 0:
-        raise ValueError("threshold_at_fpr needs at least one negative score.")
-    # A small epsilon guards fpr * n landing a hair under a whole number (0.05 * 200).
-    k = int(np.floor(fpr * scores.size + 1e-9))
-    return float(scores[k])
-
-
-def group_roc_auc(scores, faces, groups):
-    """ROC AUC of each group's faces against all non-faces: a threshold-free per-group figure.
-
-    Parameters
-    ----------
-    scores : array-like of shape (n_samples,)
-        Face scores.
-    faces : array-like of bool of shape (n_samples,)
-        Which samples are faces.
-    groups : pandas.DataFrame or Series
-        Group of each sample (faces); rows of non-faces are ignored.
-
-    Returns
-    -------
-    auc : pandas.Series
-        One value per group (levels joined by ``" / "``), in [0, 1].
-    """
-    scores, faces = _scores_1d(scores, "scores"), np.asarray(faces, dtype=bool)
-    frame = pd.DataFrame(groups).reset_index(drop=True)
-    if not (len(scores) == len(faces) == len(frame)):
-        raise ValueError("scores, faces and groups must have the same length.")
-    negatives = scores[~faces]
-    if negatives.size == 0:
-        raise ValueError("group_roc_auc needs non-faces to rank the faces against.")
-    labels = frame[faces].astype(str).agg(" / ".join, axis=1)
-    face_scores_ = scores[faces]
-    auc = {}
-    for label in sorted(labels.unique()):
-        positives = face_scores_[(labels == label).to_numpy()]
-        y = np.r_[np.ones(positives.size), np.zeros(negatives.size)]
-        auc[label] = roc_auc_score(y, np.r_[positives, negatives])
-    return pd.Series(auc, name="roc_auc", dtype=float)
-
-
 @dataclass
 class OperatingPointEvaluation:
     """One detector on one test set, at its own threshold and at a matched FPR.
@@ -191,6 +118,8 @@ class OperatingPointEvaluation:
         ROC AUC (percent) of each headline group's faces against all test non-faces.
     fpr : float
         The matched false-positive rate.
+    roc : pandas.DataFrame or None, default=None
+        The ROC curve of each headline group (:func:`group_roc_curves`).
     """
 
     summary: pd.DataFrame
@@ -198,6 +127,7 @@ class OperatingPointEvaluation:
     attributes: pd.DataFrame
     auc: pd.Series
     fpr: float
+    roc: pd.DataFrame | None = None
 
     def figures(self):
         """Return the flat figures that :func:`~debias_estimators.comparison.compare_runs` compares.
@@ -327,7 +257,7 @@ def evaluate_scores(
     evaluation : OperatingPointEvaluation
         The summary per operating point, the per-group and per-value tables and the AUCs.
     """
-    scores, faces = _scores_1d(scores, "scores"), np.asarray(faces, dtype=bool).reshape(-1)
+    scores, faces = scores_1d(scores, "scores"), np.asarray(faces, dtype=bool).reshape(-1)
     attributes = pd.DataFrame(attributes).reset_index(drop=True)
     if not (len(scores) == len(faces) == len(attributes)):
         raise ValueError(
@@ -355,11 +285,10 @@ def evaluate_scores(
         rows[op] = row
         groups.append(group_table.assign(operating_point=op))
         values.append(value_table.assign(operating_point=op))
-    auc = (
-        100 * group_roc_auc(scores, faces, attributes[list(headline)])
-        if (~faces).any()
-        else (pd.Series(dtype=float, name="roc_auc"))
-    )
+    auc, roc = pd.Series(dtype=float, name="roc_auc"), None
+    if (~faces).any():
+        auc = 100 * group_roc_auc(scores, faces, attributes[list(headline)])
+        roc = group_roc_curves(scores, faces, attributes[list(headline)])
     summary = pd.DataFrame.from_dict(rows, orient="index").rename_axis("operating_point")
     return OperatingPointEvaluation(
         summary,
@@ -367,6 +296,7 @@ def evaluate_scores(
         pd.concat(values, ignore_index=True),
         auc,
         fpr,
+        roc,
     )
 
 

@@ -94,6 +94,22 @@ def test_evaluate_models_measures_each_model_per_group(blobs_and_groups):
         assert intervals.loc[name, "low"] <= estimate <= intervals.loc[name, "high"]
 
 
+def test_evaluate_models_scores_every_model_at_a_matched_fpr(blobs_and_groups):
+    X, y, groups = blobs_and_groups
+    cnn = CNNClassifier(**TINY).fit(X, y)
+    evaluation = evaluate_models({"cnn": cnn}, X, y == 1, groups, fpr=0.25)
+    matched = evaluation.matched().loc["cnn"]
+    assert list(matched.index) == ["threshold", "FPR"]
+    # Set on the test non-faces themselves: at most a quarter of them are accepted.
+    assert matched.loc["FPR", "nonface_rejected"] >= 75.0
+    # At the model's own threshold the summary and the matched table agree.
+    assert matched.loc["threshold", "E[A]"] == pytest.approx(evaluation.summary.loc["cnn", "E[A]"])
+    # A model without probabilities cannot be ranked: no matched figures, no error.
+    assert (
+        evaluate_models({"cnn": cnn}, X[y == 1], y[y == 1] == 1, groups[y == 1]).matched() is None
+    )
+
+
 def test_face_label_reads_pos_label_or_refuses_to_guess(blobs_and_groups):
     X, y, _ = blobs_and_groups
     model = CNNClassifier(pos_label="face", **TINY).fit(X, np.where(y == 1, "face", "other"))

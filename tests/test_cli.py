@@ -369,15 +369,31 @@ def test_evaluate_and_audit_load_the_model_onto_the_device_asked_for(saved_cnn, 
     assert cli_load_model(pickled, allow_pickle=True, device="cpu").device == "cpu"
 
 
-def test_demo_over_seeds_reports_the_spread_and_whether_it_is_noise(tmp_path, capsys):
+def test_demo_over_initialisations_compares_any_methods_with_the_null(tmp_path, capsys):
+    # Any combination of methods: the first is the baseline (no fixed names such as "DB-VAE").
     out = tmp_path / "report"
-    argv = ["demo", "--quick", *TINY_DATA, "--image-size", "16", "--epochs", "1", "--seeds", "2"]
-    argv += ["--latent-dim", "4", "--n-test-per-group", "5", "--no-progress", "--out", str(out)]
-    assert main(argv) == 0
+    argv = ["demo", "--quick", *TINY_DATA, "--image-size", "16", "--epochs", "1", "--seeds", "3"]
+    argv += ["--models", "cnn,jtt", "--n-test-per-group", "5", "--no-progress", "--out", str(out)]
+    assert main([*argv, "--threads", "1", "--fpr", "0.1"]) == 0
     printed = capsys.readouterr().out
-    assert "Over 2 seeds" in printed and "of 2 seeds" in printed and "spread over" in printed
-    table = pd.read_csv(out / "seeds.csv")
-    assert set(table["model"]) == {"CNN", "DB-VAE"} and (table["n_seeds"] == 2).all()
+    assert "Over 3 initialisations on the same data, matched 10% FPR" in printed
+    assert "JTT against the CNN: worst group at FPR" in printed
+    assert "against its own other initialisations (the null)" in printed
+    runs = pd.read_csv(out / "runs.csv")
+    assert runs.groupby("method").size().to_dict() == {
+        "CNN": 3,
+        "JTT": 3,
+        "CNN, other initialisations": 3,
+    }
+    assert sorted(runs[runs.method == "CNN, other initialisations"]["init"]) == [1000, 1001, 1002]
+    differences = pd.read_csv(out / "differences.csv")
+    assert set(differences["method"]) == {"JTT", "CNN, other initialisations"}
+    assert set(differences["verdict"]) <= {"better", "worse", "within noise"}
+    report = (out / "report.md").read_text()
+    assert "`torch threads`: 1" in report and "`matched FPR`: 0.1" in report
+    matched = pd.read_csv(out / "matched.csv")
+    assert set(matched["operating_point"]) == {"threshold", "FPR"}
+    assert (out / "roc_cnn.png").exists() and (out / "attribute_recall.csv").exists()
 
 
 def test_evaluate_over_test_draws_reports_the_spread(saved_cnn, tmp_path, capsys):

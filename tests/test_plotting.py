@@ -14,6 +14,7 @@ from debias_estimators.metrics import compare_models, metric_frames
 from debias_estimators.plotting import (
     plot_extreme_faces,
     plot_group_metrics,
+    plot_group_roc,
     plot_image_grid,
     plot_latent_traversal,
     plot_reconstructions,
@@ -221,3 +222,21 @@ def test_training_curves_plots_only_what_exists():
         plot_training_curves([{"epoch": 1, "dur": 0.3}])
     with pytest.raises(TypeError, match="must be a dict"):
         plot_training_curves([0.5, 0.4])
+
+
+def test_plot_group_roc_draws_one_curve_per_group(tmp_path):
+    from debias_estimators.evaluation import group_roc_curves
+
+    scores = np.array([0.9, 0.8, 0.3, 0.6, 0.2, 0.1, 0.7])
+    faces = np.array([1, 1, 1, 1, 0, 0, 0], dtype=bool)
+    groups = pd.Series(["a", "a", "b", "b", None, None, None])
+    curves = group_roc_curves(scores, faces, groups)
+    assert set(curves["group"]) == {"a", "b"}
+    path = tmp_path / "roc.png"
+    fig = plot_group_roc(curves, fpr=0.05, path=path)
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert sum(label.startswith(("a", "b")) for label in labels) == 2
+    assert path.exists()
+    with pytest.raises(ValueError, match="columns"):
+        plot_group_roc(pd.DataFrame({"x": [1]}))

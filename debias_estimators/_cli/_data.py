@@ -18,6 +18,7 @@ from ..preprocessing import ImageTransformer
 
 __all__ = [
     "FaceData",
+    "calibration_nonfaces",
     "load_folder_test_data",
     "load_test_data",
     "load_training_data",
@@ -87,6 +88,27 @@ def synthetic_training(n_train, shape, seed):
     data = make_biased_faces(half, n_train - half, _square(shape), random_state=seed)
     source = f"synthetic biased faces ({n_train} images, seed {seed})"
     return FaceData(_adapt(data.images, shape), data.target, data.attributes, source)
+
+
+def calibration_nonfaces(shape, *, seed, n):
+    """Draw held-out non-faces of the training distribution, to set the matched threshold.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        The images' ``(H, W, C)``.
+    seed : int
+        Seed of the training draw; this draw is offset from it and from the test draw.
+    n : int
+        How many non-faces.
+
+    Returns
+    -------
+    images : ndarray
+        ``n`` non-face images of ``shape``.
+    """
+    data = make_biased_faces(0, n, _square(shape), random_state=seed + 20_000)
+    return _adapt(data.images, shape)
 
 
 def load_test_data(shape, *, seed, n_per_group, ppb=None):

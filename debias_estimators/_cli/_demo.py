@@ -1,21 +1,24 @@
 """``debias-estimators demo``: the biased CNN and the DB-VAE on the synthetic benchmark."""
 
-import argparse
 import dataclasses
 import time
 
-from ..analysis import attribute_enrichment, resampling_weights, summarize_seeds
+import torch
+
+from ..analysis import attribute_enrichment, resampling_weights
+from ..comparison import compare_methods
 from ..reporting import Report
-from ._data import load_test_data, synthetic_training
+from ._data import calibration_nonfaces, load_test_data, synthetic_training
 from ._evaluation import (
+    comparison_sentences,
     evaluate,
-    format_seed_table,
+    format_comparison,
     print_enrichment,
     print_evaluation,
-    seed_sentences,
 )
 from ._models import MODEL_NAMES, check_device, make_model
 from ._sections import (
+    add_comparison,
     add_enrichment,
     add_evaluation,
     add_model_card,
@@ -29,7 +32,7 @@ TOP_FRACTION = 0.1
 
 
 def run_demo(args, echo):
-    """Train both models on the skewed draw, compare them per group, write the report.
+    """Train the models on the skewed draw, compare them per group, write the report.
 
     Parameters
     ----------
@@ -39,12 +42,20 @@ def run_demo(args, echo):
         Prints one message.
     """
     start = time.perf_counter()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     settings = _settings(args)
     check_device(args.device)
     report = Report(args.out, "DB-VAE vs standard CNN on biased faces", force=args.force)
-    train, test = _data(settings, args.seed, echo)
-    models = _fit_all(args.models, settings, args, train, echo)
-    evaluation = evaluate(models, test)
+    train, test, calibration = _data(settings, args.seed, echo)
+    comparison = None
+    if args.seeds > 1:
+        models, comparison = _compare(args, settings, train, test, calibration, echo)
+    else:
+        models = {
+            MODEL_NAMES[kind]: _fit(kind, settings, args, train, echo) for kind in args.models
+        }
+    evaluation = evaluate(models, test, calibration=calibration, fpr=args.fpr)
     print_evaluation(evaluation, echo)
     faces = train.faces
     _add_settings(report, settings, args, train)
@@ -56,45 +67,67 @@ def run_demo(args, echo):
         add_enrichment(report, enrichment, TOP_FRACTION)
     add_model_figures(report, models, train.images[faces], train.groups[faces])
     add_model_card(report, evaluation, training_data=f"{train.source}.")
-    if args.seeds > 1:
-        _more_seeds(args, settings, evaluation, report, echo)
+    if comparison is not None:
+        echo(f"\nOver {args.seeds} initialisations on the same data, matched {args.fpr:.0%} FPR:")
+        echo(format_comparison(comparison))
+        for line in comparison_sentences(comparison):
+            echo(f"  {line}")
+        add_comparison(report, comparison, args.fpr)
     report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
     report.write()
     echo(f"\nReport: {report.folder / 'report.md'} ({len(report.files)} files)")
     echo(f"Total wall time: {time.perf_counter() - start:.0f} s")
 
 
-def _more_seeds(args, settings, first, report, echo):
-    """Train and evaluate both models on further seeds; print and add the spread over seeds."""
-    summaries = {args.seed: first.summary}
-    for seed in range(args.seed + 1, args.seed + args.seeds):
-        echo(f"\nSeed {seed}:")
-        train, test = _data(settings, seed, echo)
-        seed_args = argparse.Namespace(**{**vars(args), "seed": seed})
-        models = _fit_all(args.models, settings, seed_args, train, echo)
-        summaries[seed] = evaluate(models, test).summary
-    table = summarize_seeds(summaries)
-    echo(f"\nOver {args.seeds} seeds (training and test draws and the models' seeds):")
-    echo(format_seed_table(table))
-    for line in seed_sentences(summaries):
-        echo(f"  {line}")
-    report.add_heading("Over seeds")
-    report.add_table(table.reset_index(), "seeds", index=False)
-    report.add_text("\n".join(f"- {line}" for line in seed_sentences(summaries)))
+def _compare(args, settings, train, test, calibration, echo):
+    """Train ``--seeds`` initialisations of each model; keep the first's models for the report."""
+    estimators = {
+        MODEL_NAMES[kind]: make_model(
+            kind, settings, seed=args.seed, device=args.device, progress=not args.no_progress
+        )
+        for kind in args.models
+    }
+    baseline = MODEL_NAMES[args.models[0]]
+    first = {}
+
+    def keep_first(name, seed, model, evaluation):
+        echo(f"  trained {name} (seed {seed})")
+        if seed == args.seed:
+            first[name] = model
+
+    comparison = compare_methods(
+        estimators,
+        train.images,
+        train.target,
+        test.images,
+        test.faces,
+        test.attributes.reset_index(drop=True),
+        calibration,
+        baseline=baseline,
+        n_init=args.seeds,
+        fpr=args.fpr,
+        fit_params={MODEL_NAMES["groupdro"]: {"sensitive_features": _training_groups(train)}},
+        random_state=args.seed,
+        callback=keep_first,
+    )
+    return first, comparison
 
 
 def _data(settings, seed, echo):
     shape = (settings.image_size, settings.image_size, 3)
     train = synthetic_training(settings.n_train, shape, seed)
     test = load_test_data(shape, seed=seed, n_per_group=settings.n_test_per_group)
+    calibration = calibration_nonfaces(shape, seed=seed, n=4 * settings.n_test_per_group)
     darker = (train.attributes["skin_type"][train.faces] == "darker").mean()
     echo(f"Training set: {train.source}; {darker:.0%} of its faces are darker-skinned.")
-    echo(f"Test set: {test.source}.")
-    return train, test
+    echo(f"Test set: {test.source}; {len(calibration)} held-out non-faces set the matched FPR.")
+    return train, test, calibration
 
 
-def _fit_all(kinds, settings, args, train, echo):
-    return {MODEL_NAMES[kind]: _fit(kind, settings, args, train, echo) for kind in kinds}
+def _training_groups(train):
+    """Skin type x gender of the training images, non-faces a group of their own."""
+    groups = train.attributes[["skin_type", "gender"]].astype(object)
+    return groups.where(groups.notna(), "non-face")
 
 
 def _fit(kind, settings, args, train, echo):
@@ -103,9 +136,7 @@ def _fit(kind, settings, args, train, echo):
         kind, settings, seed=args.seed, device=args.device, progress=not args.no_progress
     )
     if kind == "groupdro":  # the one method given the groups
-        groups = train.attributes[["skin_type", "gender"]].astype(object)
-        groups = groups.where(groups.notna(), "non-face")
-        return model.fit(train.images, train.target, sensitive_features=groups)
+        return model.fit(train.images, train.target, sensitive_features=_training_groups(train))
     return model.fit(train.images, train.target)
 
 
@@ -127,10 +158,21 @@ def _settings(args):
 
 def _add_settings(report, settings, args, train):
     report.add_text(
-        "Both models see the same skewed training draw with the same budget; the DB-VAE "
+        "The models see the same skewed training draw with the same budget; the DB-VAE "
         "resamples rare faces by their density in its latent space, without group labels."
     )
     report.add_heading("Settings")
-    rows = {**dataclasses.asdict(settings), "seed": args.seed, "device": args.device}
+    rows = {
+        **dataclasses.asdict(settings),
+        "seed": args.seed,
+        "initialisations": args.seeds,
+        "matched FPR": args.fpr,
+        "device": args.device,
+        "torch": torch.__version__,
+        "torch threads": torch.get_num_threads(),
+    }
     report.add_text("\n".join(f"- `{key}`: {value}" for key, value in rows.items()))
-    report.add_text(f"Training set: {train.source}.")
+    report.add_text(
+        f"Training set: {train.source}. Seeded results are exact only at the same torch "
+        "version and thread count."
+    )

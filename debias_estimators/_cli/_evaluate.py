@@ -5,7 +5,7 @@ import time
 from ..analysis import face_label, summarize_seeds
 from ..reporting import Report
 from ._data import load_folder_test_data, load_test_data
-from ._evaluation import evaluate, format_seed_table, print_evaluation
+from ._evaluation import evaluate, print_evaluation
 from ._models import load_model, model_image_shape, model_name
 from ._sections import add_evaluation, add_model_card, add_model_figures
 
@@ -38,7 +38,7 @@ def run_evaluate(args, echo):
         )
     name = model_name(model)
     echo(f"Test set: {test.source}; the model's label for faces: {face_label(model)!r}.")
-    evaluation = evaluate({name: model}, test)
+    evaluation = evaluate({name: model}, test, fpr=args.fpr)
     print_evaluation(evaluation, echo)
     add_evaluation(report, evaluation, test)
     faces = test.faces
@@ -61,9 +61,9 @@ def _more_test_draws(args, model, name, shape, first, report, echo):
     summaries = {args.seed: first.summary}
     for seed in range(args.seed + 1, args.seed + args.seeds):
         test = load_test_data(shape, seed=seed, n_per_group=args.n_test_per_group)
-        summaries[seed] = evaluate({name: model}, test).summary
+        summaries[seed] = evaluate({name: model}, test, fpr=args.fpr).summary
     table = summarize_seeds(summaries)
     echo(f"\nOver {args.seeds} synthetic test draws (the model's training is not repeated):")
-    echo(format_seed_table(table))
+    echo(table.round(2).to_string())
     report.add_heading("Over test draws")
     report.add_table(table.reset_index(), "seeds", index=False)

@@ -1,13 +1,14 @@
 """The evaluation and enrichment tables as the commands print them, in one place."""
 
-import pandas as pd
-
 from ..analysis import evaluate_models, strongest_enrichment
 
 __all__ = [
     "SUMMARY_COLUMNS",
     "SUMMARY_LEGEND",
+    "comparison_sentences",
     "evaluate",
+    "format_comparison",
+    "format_matched",
     "format_groups",
     "format_summary",
     "gap_sentences",
@@ -34,7 +35,7 @@ SUMMARY_LEGEND = (
 )
 
 
-def evaluate(models, test):
+def evaluate(models, test, *, calibration=None, fpr=0.05):
     """Evaluate fitted models per group on a test set (see :func:`evaluate_models`).
 
     Parameters
@@ -43,15 +44,137 @@ def evaluate(models, test):
         Fitted classifiers by display name.
     test : FaceData
         Test images with skin type and gender for the faces.
+    calibration : ndarray, optional
+        Held-out non-faces that set the matched threshold; else the test non-faces.
+    fpr : float, default=0.05
+        The matched false-positive rate.
 
     Returns
     -------
     evaluation : Evaluation
-        The per-group table and the bias summary.
+        The per-group table, the bias summary and the figures at the matched FPR.
     """
     if test.groups is None:
         raise ValueError(f"The test set ({test.source}) has no skin type and gender columns.")
-    return evaluate_models(models, test.images, test.faces, test.groups)
+    return evaluate_models(
+        models,
+        test.images,
+        test.faces,
+        test.groups,
+        attributes=test.attributes.reset_index(drop=True),
+        X_calibration=calibration,
+        fpr=fpr,
+    )
+
+
+MATCHED_COLUMNS = {
+    "threshold": "threshold",
+    "E[A]": "E[A]",
+    "Var[A]": "Var[A]",
+    "worst_group": "worst group",
+    "worst_group_value": "its recall",
+    "worst_value": "worst value",
+    "worst_value_recall": "its recall ",
+    "nonface_rejected": "non-faces rejected",
+    "min_group_auc": "min group AUC",
+}
+
+
+def format_matched(evaluation):
+    """Render each model's figures at its own threshold and at the matched FPR, as text.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+        With ``operating_points``.
+
+    Returns
+    -------
+    text : str
+        One row per model and operating point.
+    """
+    table = evaluation.matched()[list(MATCHED_COLUMNS)].rename(columns=MATCHED_COLUMNS)
+    return table.to_string(float_format=lambda v: f"{v:.2f}")
+
+
+def format_comparison(comparison, figures=None):
+    """Render a comparison's medians and differences to the baseline, as text.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        From :func:`~debias_estimators.comparison.compare_methods`.
+    figures : list of str, optional
+        The figures to show; by default the headline ones at the matched FPR.
+
+    Returns
+    -------
+    text : str
+        The medians per method, then each difference with its interval and verdict.
+    """
+    # A figure no run could measure (no attribute value with enough faces) is left out.
+    measured = set(comparison.summary.dropna(subset=["median"])["figure"])
+    figures = [f for f in figures or HEADLINE_FIGURES if f in measured]
+    summary = comparison.summary[comparison.summary["figure"].isin(figures)]
+    medians = summary.pivot(index="method", columns="figure", values="median")
+    order = list(dict.fromkeys(comparison.runs["method"]))
+    lines = ["Medians over initialisations:", medians.loc[order, figures].round(2).to_string()]
+    diffs = comparison.differences[comparison.differences["figure"].isin(figures)]
+    cells = diffs.apply(
+        lambda r: f"{r['difference']:+.2f} [{r['low']:+.2f}, {r['high']:+.2f}] {r['verdict']}",
+        axis=1,
+    )
+    table = diffs.assign(cell=cells).pivot(index="method", columns="figure", values="cell")
+    lines += [
+        f"\nDifference of medians to the {comparison.baseline} [95 % bootstrap interval]:",
+        table.loc[[m for m in order if m in table.index], figures].to_string(),
+    ]
+    return "\n".join(lines)
+
+
+HEADLINE_FIGURES = [
+    "worst group at FPR",
+    "E[A] at FPR",
+    "Var[A] at FPR",
+    "worst value at FPR",
+    "min group AUC",
+    "non-faces rejected at threshold",
+]
+
+
+def comparison_sentences(comparison):
+    """Say, per method, what the comparison resolved at the matched FPR, and the null's width.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        From :func:`~debias_estimators.comparison.compare_methods`.
+
+    Returns
+    -------
+    lines : list of str
+        One sentence per method, and one on the resolving power where there is a null.
+    """
+    lines = []
+    table = comparison.differences.set_index(["method", "figure"])
+    for method in dict.fromkeys(comparison.differences["method"]):
+        if method == comparison.null:
+            continue
+        parts = []
+        for figure in ("worst group at FPR", "Var[A] at FPR", "E[A] at FPR"):
+            if (method, figure) in table.index:
+                row = table.loc[(method, figure)]
+                parts.append(f"{figure} {row['difference']:+.2f} ({row['verdict']})")
+        lines.append(f"{method} against the {comparison.baseline}: " + "; ".join(parts) + ".")
+    power = comparison.resolving_power()
+    if power is not None and "worst group at FPR" in power.index:
+        low, high = power.loc["worst group at FPR", ["low", "high"]]
+        lines.append(
+            f"The {comparison.baseline} against its own other initialisations (the null): "
+            f"worst group at FPR within [{low:+.2f}, {high:+.2f}] points; smaller differences "
+            "cannot be told from training noise."
+        )
+    return lines
 
 
 def print_evaluation(evaluation, echo):
@@ -74,55 +197,13 @@ def print_evaluation(evaluation, echo):
     if evaluation.intervals is not None:
         echo("\n95 % bootstrap intervals over the test faces (not between training seeds)")
         echo(format_intervals(evaluation.intervals))
-
-
-def format_seed_table(table):
-    """Render :func:`~debias_estimators.analysis.summarize_seeds` as ``mean ± sd`` per model.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Rows (model, statistic); columns ``mean``, ``sd``, ``median``, ``worst``.
-
-    Returns
-    -------
-    text : str
-        One row per model and statistic.
-    """
-    return table.round(2).to_string()
-
-
-def seed_sentences(summaries):
-    """Say, per seed, whether the DB-VAE lowered the CNN's Var[A], and whether it is noise.
-
-    Parameters
-    ----------
-    summaries : dict of {int: pandas.DataFrame}
-        Each seed's summary, with rows ``CNN`` and ``DB-VAE``.
-
-    Returns
-    -------
-    lines : list of str
-        The count of seeds with a lower ``Var[A]`` and the mean change of ``E[A]`` and
-        ``Var[A]`` against its spread over seeds.
-    """
-    diffs = pd.DataFrame(
-        {
-            seed: summary.loc["DB-VAE", ["E[A]", "Var[A]"]].astype(float)
-            - summary.loc["CNN", ["E[A]", "Var[A]"]].astype(float)
-            for seed, summary in summaries.items()
-        }
-    ).T
-    lower = int((diffs["Var[A]"] < 0).sum())
-    lines = [f"The DB-VAE's Var[A] was below the CNN's on {lower} of {len(diffs)} seeds."]
-    for stat in ("E[A]", "Var[A]"):
-        mean, sd = diffs[stat].mean(), diffs[stat].std(ddof=1)
-        verdict = "within" if abs(mean) <= sd else "beyond"
-        lines.append(
-            f"DB-VAE minus CNN, {stat}: {mean:+.2f} on average, {verdict} its spread over "
-            f"seeds (sd {sd:.2f})."
+    if evaluation.operating_points:
+        fpr = next(iter(evaluation.operating_points.values())).fpr
+        echo(
+            f"\nAt each model's own threshold and at a matched {fpr:.0%} false-positive rate "
+            "(recall on faces, %; worst value: over every attribute)"
         )
-    return lines
+        echo(format_matched(evaluation))
 
 
 def format_intervals(intervals):

@@ -6,12 +6,13 @@ from ..analysis import resampling_weights
 from ..plotting import (
     plot_extreme_faces,
     plot_group_metrics,
+    plot_group_roc,
     plot_latent_traversal,
     plot_reconstructions,
     plot_training_curves,
 )
 
-__all__ = ["dbvae_figures", "group_figure", "training_curve_figures"]
+__all__ = ["dbvae_figures", "group_figure", "roc_figures", "training_curve_figures"]
 
 N_SHOWN = 8
 N_TRAVERSAL = 9
@@ -39,6 +40,34 @@ def group_figure(groups):
     )
     caption = "Share of the test faces of each skin type x gender group detected as faces."
     return "group_recall", fig, caption
+
+
+def roc_figures(operating_points):
+    """One figure per model of the ROC curve of each group against all test non-faces.
+
+    Parameters
+    ----------
+    operating_points : dict of {str: OperatingPointEvaluation}
+        Each model's evaluation, with its curves.
+
+    Returns
+    -------
+    figures : list of tuple
+        ``(name, fig, caption)`` per model with curves.
+    """
+    out = []
+    for name, evaluation in operating_points.items():
+        if evaluation.roc is None:
+            continue
+        fig = plot_group_roc(
+            evaluation.roc, fpr=evaluation.fpr, title=f"{name}: each group against non-faces"
+        )
+        caption = (
+            f"{name}: ROC curve of each skin type x gender group (its test faces against all "
+            "test non-faces); the dotted line is the matched false-positive rate."
+        )
+        out.append((f"roc_{_slug(name)}", fig, caption))
+    return out
 
 
 def training_curve_figures(models):

@@ -77,9 +77,18 @@ def _add_demo(commands):
         type=positive_int,
         default=1,
         metavar="N",
-        help="repeat the run on N seeds (from --seed on) and report the spread over them",
+        help="train N initialisations of each model on the same data (seeds from --seed on) "
+        "and N more of the first as the null, and compare the medians at the matched FPR "
+        "(default 1; 3 or more give verdicts)",
     )
     _add_common(demo)
+    _add_fpr(demo)
+    demo.add_argument(
+        "--threads",
+        type=positive_int,
+        metavar="N",
+        help="torch threads; seeded results are exact only at a fixed count (default: torch's)",
+    )
     size = demo.add_argument_group("size of the run (overrides the --quick or default setting)")
     size.add_argument(
         "--n-train",
@@ -200,6 +209,7 @@ def _add_evaluate(commands):
         metavar="N",
         help="evaluate on N synthetic test draws (from --seed on) and report the spread",
     )
+    _add_fpr(evaluate)
     source = evaluate.add_mutually_exclusive_group()
     source.add_argument("--ppb", metavar="DIR", help="the PPB-2017 folder (default: synthetic)")
     source.add_argument(
@@ -260,6 +270,16 @@ def _add_audit(commands):
         help="share of faces counted as top and bottom (default 0.1)",
     )
     _add_out(audit, "debias-audit")
+
+
+def _add_fpr(parser):
+    parser.add_argument(
+        "--fpr",
+        type=fraction,
+        default=0.05,
+        help="matched false-positive rate: each model's threshold accepts this share of "
+        "held-out non-faces (default 0.05)",
+    )
 
 
 def _add_allow_pickle(parser):

@@ -1,11 +1,14 @@
 """Sections shared by the reports of ``demo``, ``evaluate`` and ``audit``."""
 
+import pandas as pd
+
 from ..estimators import DebiasedVAEClassifier
 from ..plotting import plot_extreme_faces
-from ._evaluation import gap_sentences, percent_groups
-from ._figures import dbvae_figures, group_figure, training_curve_figures
+from ._evaluation import comparison_sentences, gap_sentences, percent_groups
+from ._figures import dbvae_figures, group_figure, roc_figures, training_curve_figures
 
 __all__ = [
+    "add_comparison",
     "add_enrichment",
     "add_evaluation",
     "add_model_card",
@@ -52,6 +55,61 @@ def add_evaluation(report, evaluation, test):
     )
     name, fig, caption = group_figure(evaluation.groups)
     report.add_figure(fig, name, caption=caption)
+    if evaluation.operating_points:
+        _add_matched(report, evaluation, test)
+
+
+def _add_matched(report, evaluation, test):
+    """Add the figures at a matched false-positive rate, every attribute, the group curves."""
+    fpr = next(iter(evaluation.operating_points.values())).fpr
+    report.add_heading(f"At a matched {fpr:.0%} false-positive rate")
+    report.add_text(
+        "Models that reject different shares of non-faces trade detections for false "
+        f"positives. Here each model's threshold accepts {fpr:.0%} of held-out non-faces, so "
+        "all are compared at the same point (`FPR` rows), beside their own threshold of 0.5 "
+        "(`threshold` rows). `worst_value` is the attribute value (of every attribute the "
+        "faces carry) with the lowest recall, `Var_values` the variance of recall over all "
+        "values with at least 20 test faces; `min_group_auc` is the smallest ROC AUC of one "
+        "group's faces against all non-faces, which needs no threshold."
+    )
+    report.add_table(evaluation.matched().reset_index(), "matched", index=False)
+    values = pd.concat(
+        {name: ev.attributes for name, ev in evaluation.operating_points.items()}, names=["model"]
+    )
+    report.add_table(
+        values.reset_index(level=0).reset_index(drop=True),
+        "attribute_recall",
+        caption="Recall (percent) of every attribute value at both operating points.",
+        index=False,
+    )
+    for name, fig, caption in roc_figures(evaluation.operating_points):
+        report.add_figure(fig, name, caption=caption)
+
+
+def add_comparison(report, comparison, fpr):
+    """Add the comparison over initialisations: medians, differences, verdicts, the null.
+
+    Parameters
+    ----------
+    report : Report
+        The report being written.
+    comparison : Comparison
+        From :func:`~debias_estimators.comparison.compare_methods`.
+    fpr : float
+        The matched false-positive rate.
+    """
+    n_init = int(comparison.summary["n"].max())
+    report.add_heading("Over initialisations")
+    report.add_text(
+        f"Each model trained from {n_init} initialisations on the same data, and the "
+        f"{comparison.baseline} from {n_init} more as the null: its differences to the "
+        f"{comparison.baseline} are training noise. Figures at a matched {fpr:.0%} FPR unless "
+        "named otherwise; a difference is resolved when its 95 % bootstrap interval over "
+        "initialisations excludes zero."
+    )
+    report.add_table(comparison.runs, "runs", index=False)
+    report.add_table(comparison.differences, "differences", index=False)
+    report.add_text("\n".join(f"- {line}" for line in comparison_sentences(comparison)))
 
 
 def add_model_card(report, evaluation, *, training_data):

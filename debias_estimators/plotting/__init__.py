@@ -16,11 +16,13 @@ from ._faces import plot_extreme_faces
 from ._grid import plot_image_grid
 from ._groups import plot_group_metrics
 from ._reconstructions import plot_reconstructions
+from ._roc import plot_group_roc
 from ._traversal import plot_latent_traversal
 
 __all__ = [
     "plot_extreme_faces",
     "plot_group_metrics",
+    "plot_group_roc",
     "plot_image_grid",
     "plot_latent_traversal",
     "plot_reconstructions",
