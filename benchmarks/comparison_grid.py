@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _common import machine
+from _common import RESULTS, machine
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 from debias_estimators.comparison import compare_runs
@@ -212,7 +212,9 @@ def tabulate(args):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--smoke", action="store_true", help="a seconds-long run and table")
+    parser.add_argument("--out", default=OUT, help="folder of the regimes' runs")
+    commands = parser.add_subparsers(dest="command")
     runner = commands.add_parser("run", help="train and score the runs of one regime")
     runner.add_argument("--regime", required=True, help="SIZE:N_TRAIN[:DATA_SEED]")
     runner.add_argument("--inits", type=int, nargs="+", default=list(range(8)))
@@ -221,11 +223,20 @@ def parse_args(argv=None):
     runner.add_argument("--threads", type=int, default=1)
     runner.add_argument("--n-test-per-group", type=int, default=500)
     runner.add_argument("--n-calibration", type=int, default=4000)
-    runner.add_argument("--out", default=OUT)
     table = commands.add_parser("table", help="tabulate the finished runs")
-    table.add_argument("--out", default=OUT)
     table.add_argument("--fpr", type=float, default=0.05)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.smoke:
+        # A smoke run never writes into the committed runs.
+        args.out = RESULTS / "comparison_smoke" if args.out == OUT else args.out
+        smoke = ["--regime", "16:120", "--inits", "0", "1", "2", "--epochs", "1"]
+        smoke += ["--settings", "cnn", "cnn_null", "dbvae_default"]
+        smoke += ["--n-test-per-group", "8", "--n-calibration", "40"]
+        run(parser.parse_args(["--out", args.out, "run", *smoke]))
+        return parser.parse_args(["--out", args.out, "table"])
+    if args.command is None:
+        parser.error("name a command: run or table (or pass --smoke)")
+    return args
 
 
 def main(argv=None):

@@ -17,7 +17,7 @@ SCRIPTS = [
     "scaling.py",
     "bias_gap.py",
     "debiasing_effect.py",
-    "debiasing_grid.py",
+    "comparison_grid.py",
     "weight_targeting.py",
     "method_comparison.py",
 ]
