@@ -20,6 +20,7 @@ SCRIPTS = [
     "comparison_grid.py",
     "weight_targeting.py",
     "method_comparison.py",
+    "readme_figure.py",
 ]
 
 

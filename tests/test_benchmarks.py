@@ -74,3 +74,18 @@ def test_comparison_grid_trains_scores_and_compares_initialisations(tmp_path):
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and " init " not in again.stdout
     assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.npz")} == written
+
+
+def test_readme_figure_draws_medians_over_initialisations(tmp_path):
+    cmd = [sys.executable, str(BENCHMARKS / "readme_figure.py"), "--smoke", "--out", str(tmp_path)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    recalls = pd.read_csv(tmp_path / "readme_group_recall.csv")
+    # Three initialisations of each model and of the null, four groups each.
+    assert recalls.groupby("model")["init"].nunique().to_dict() == {
+        "CNN": 3,
+        "DB-VAE": 3,
+        "CNN, other initialisations": 3,
+    }
+    assert len(recalls) == 3 * 3 * 4
+    assert (tmp_path / "demo_group_recall.png").stat().st_size > 0
