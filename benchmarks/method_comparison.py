@@ -5,13 +5,11 @@ Every method trains with the same budget of epochs on the default skewed draw of
 of the four skin type x gender groups, and non-faces): E[A], Var[A] and the worst group's recall
 (the DB-VAE paper's Table 1, in % and %²), the non-face accuracy and the fit time. The methods:
 
-* ``CNN``: the biased baseline, uniform batches.
-* ``DB-VAE``: :class:`~debias_estimators.DebiasedVAEClassifier` at its defaults.
-* ``LfF``: :class:`~debias_estimators.LfFClassifier` at its defaults (label-free).
-* ``JTT`` and ``GroupDRO``: ``JTTClassifier`` (label-free) and ``GroupDROClassifier`` (sees the
-  training groups, passed as ``sensitive_features``) at their defaults, where the installed
-  package has them.
-* ``Oracle reweighting``: the CNN with ``sample_weight`` the inverse frequency of each training
+* every method of the package's registry (``debias_estimators.estimators.all_methods``, one
+  row per method: the CNN, the biased baseline, first) at its defaults; those that need groups
+  see the training groups, passed as ``sensitive_features``.
+* ``Oracle reweighting`` (``--methods`` key ``oracle``): the CNN with ``sample_weight`` the
+  inverse frequency of each training
   face's skin type x gender group (non-faces weigh 1, faces weigh 1 on average), computed from
   the training attributes a label-free method never sees.
 
@@ -35,24 +33,23 @@ import pandas as pd
 from _common import GROUPS, group_scores, machine, print_table, write_csv
 from sklearn.model_selection import train_test_split
 
-import debias_estimators
-from debias_estimators import CNNClassifier, DebiasedVAEClassifier, LfFClassifier
+from debias_estimators import CNNClassifier
 from debias_estimators.datasets import load_lfw_subset, make_balanced_faces, make_biased_faces
+from debias_estimators.estimators import all_methods
 
-# Methods whose estimator may be missing from the installed package: name -> class name.
-OPTIONAL = {"JTT": "JTTClassifier", "GroupDRO": "GroupDROClassifier"}
+ORACLE = "Oracle reweighting"
+# The registry's methods by display name, then the oracle, which only this benchmark has.
+METHODS = {method.name: method for method in all_methods(variants=False)}
+ALL_METHODS = [*METHODS, ORACLE]
+# --methods takes the registry's keys (cnn, dbvae, ...) and "oracle".
+KEYS = {**{method.key: name for name, method in METHODS.items()}, "oracle": ORACLE}
 # Methods that need the training groups (absent on the LFW subset).
-NEEDS_GROUPS = {"GroupDRO", "Oracle reweighting"}
-ALL_METHODS = ["CNN", "DB-VAE", "JTT", "LfF", "GroupDRO", "Oracle reweighting"]
+NEEDS_GROUPS = {name for name, method in METHODS.items() if method.needs_groups} | {ORACLE}
 
 
 def available_methods():
-    """Return the methods this installation can run, in the order of ``ALL_METHODS``."""
-    return [
-        name
-        for name in ALL_METHODS
-        if name not in OPTIONAL or getattr(debias_estimators, OPTIONAL[name], None) is not None
-    ]
+    """Return the keys of every method, in the registry's order, the oracle last."""
+    return list(KEYS)
 
 
 def parse_args(argv=None):
@@ -61,7 +58,9 @@ def parse_args(argv=None):
         "--regimes", nargs="+", default=["32:4000", "64:4000"], help="SIZE:N_TRAIN pairs"
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--methods", nargs="+", default=None, help="default: all available")
+    parser.add_argument(
+        "--methods", nargs="+", default=None, help=f"from {', '.join(KEYS)} (default: all)"
+    )
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--n-test-per-group", type=int, default=250)
     parser.add_argument("--lfw", action="store_true", help="also train on the real LFW subset")
@@ -72,10 +71,10 @@ def parse_args(argv=None):
         args.regimes, args.seeds, args.epochs, args.n_test_per_group = ["16:120"], [0], 1, 8
         args.lfw = True
     available = available_methods()
-    args.methods = args.methods or available
-    unknown = [m for m in args.methods if m not in available]
+    unknown = [m for m in args.methods or () if m not in available]
     if unknown:
-        parser.error(f"unknown or unavailable methods {unknown}; available: {available}")
+        parser.error(f"unknown methods {unknown}; available: {available}")
+    args.methods = [KEYS[key] for key in args.methods or available]
     args.regimes = [tuple(int(v) for v in regime.split(":")) for regime in args.regimes]
     return args
 
@@ -83,13 +82,9 @@ def parse_args(argv=None):
 def make_model(method, args, seed):
     """Return the estimator of ``method`` with the shared budget."""
     budget = {"max_epochs": args.epochs, "random_state": seed}
-    if method in ("CNN", "Oracle reweighting"):
+    if method == ORACLE:
         return CNNClassifier(**budget)
-    if method == "DB-VAE":
-        return DebiasedVAEClassifier(**budget)
-    if method == "LfF":
-        return LfFClassifier(**budget)
-    return getattr(debias_estimators, OPTIONAL[method])(**budget)
+    return METHODS[method].estimator(**budget)
 
 
 def group_keys(attributes):
@@ -113,9 +108,9 @@ def oracle_weights(attributes, target):
 def fit(clf, method, X, y, attributes=None):
     """Fit ``clf`` as ``method`` fits; return the fit time in seconds."""
     kwargs = {}
-    if method == "Oracle reweighting":
+    if method == ORACLE:
         kwargs["sample_weight"] = oracle_weights(attributes, y)
-    elif method == "GroupDRO":
+    elif method in NEEDS_GROUPS:
         kwargs["sensitive_features"] = group_keys(attributes)
     start = time.perf_counter()
     clf.fit(X, y, **kwargs)

@@ -30,29 +30,15 @@ from skorch.history import History
 
 from ._devices import check_device
 from ._files import atomic_path
-from .estimators import (
-    CNNClassifier,
-    DebiasedVAEClassifier,
-    GroupDROClassifier,
-    JTTClassifier,
-    LfFClassifier,
-)
+from .estimators import all_methods
 from .estimators._data import check_inputs
 
 __all__ = ["is_saved_model", "load_model", "save_model"]
 
 FORMAT = "debias_estimators.model"
 VERSION = 1
-CLASSES = {
-    cls.__name__: cls
-    for cls in (
-        CNNClassifier,
-        DebiasedVAEClassifier,
-        JTTClassifier,
-        LfFClassifier,
-        GroupDROClassifier,
-    )
-}
+# Every estimator of the family, by class name: the name a file records.
+CLASSES = {method.estimator.__name__: method.estimator for method in all_methods()}
 _NOT_SAVED = ("callbacks", "train_split")
 _MAX_JSON_BYTES = 64 * 2**20
 _LABEL_KINDS = "biufU"
@@ -64,7 +50,8 @@ def save_model(estimator, path, *, overwrite=False):
     Parameters
     ----------
     estimator : classifier
-        A fitted estimator of this package: the CNN, the DB-VAE, JTT, LfF or group DRO.
+        A fitted estimator of this package, of a class that
+        :func:`~debias_estimators.estimators.all_methods` lists.
     path : str or os.PathLike
         The file to write (a zip archive; ``.zip`` is a good suffix). It is written to a
         temporary file in the same folder and then renamed, so an interrupted save leaves any

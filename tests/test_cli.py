@@ -24,6 +24,7 @@ from debias_estimators._cli._evaluation import SUMMARY_COLUMNS, evaluate
 from debias_estimators._cli._models import load_model as cli_load_model
 from debias_estimators._cli._models import model_name
 from debias_estimators.cli import main
+from debias_estimators.estimators import all_methods
 
 from conftest import check_in_chromium, make_blob_images
 
@@ -410,6 +411,7 @@ def test_each_method_is_named_by_its_own_class():
     names = [model_name(cls()) for cls in (CNNClassifier, DebiasedVAEClassifier, JTTClassifier)]
     names += [model_name(LfFClassifier()), model_name(GroupDROClassifier())]
     assert names == ["CNN", "DB-VAE", "JTT", "LfF", "group DRO"]
+    assert [model_name(m.estimator()) for m in all_methods()] == [m.name for m in all_methods()]
 
 
 def test_demo_trains_the_methods_asked_for_side_by_side(tmp_path, capsys):
@@ -422,7 +424,7 @@ def test_demo_trains_the_methods_asked_for_side_by_side(tmp_path, capsys):
     assert list(summary.index) == ["CNN", "JTT", "LfF", "group DRO"]
     assert "resampling weights" not in printed  # no DB-VAE, no enrichment table
     assert main(["demo", "--models", "cnn,svm", "--out", str(tmp_path / "x")]) == 2
-    assert "cnn, dbvae, jtt, lff, groupdro" in capsys.readouterr().err
+    assert ", ".join(m.key for m in all_methods()) in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("kind, name", [("jtt", "JTT"), ("lff", "LfF")])

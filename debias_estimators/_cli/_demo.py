@@ -7,6 +7,7 @@ import torch
 
 from ..analysis import attribute_enrichment, resampling_weights
 from ..comparison import compare_methods
+from ..estimators import get_method
 from ..reporting import Report
 from ._data import calibration_nonfaces, load_test_data, synthetic_training
 from ._evaluation import (
@@ -60,8 +61,9 @@ def run_demo(args, echo):
     faces = train.faces
     _add_settings(report, settings, args, train)
     add_evaluation(report, evaluation, test)
-    if MODEL_NAMES["dbvae"] in models:
-        weights = resampling_weights(models[MODEL_NAMES["dbvae"]], train.images[faces])
+    latent = [kind for kind in args.models if get_method(kind).has_latent_space]
+    if latent:  # what the first model with a latent space upweights
+        weights = resampling_weights(models[MODEL_NAMES[latent[0]]], train.images[faces])
         enrichment = attribute_enrichment(train.attributes[faces], weights, TOP_FRACTION)
         print_enrichment(enrichment, TOP_FRACTION, echo)
         add_enrichment(report, enrichment, TOP_FRACTION)
@@ -106,7 +108,11 @@ def _compare(args, settings, train, test, calibration, echo):
         baseline=baseline,
         n_init=args.seeds,
         fpr=args.fpr,
-        fit_params={MODEL_NAMES["groupdro"]: {"sensitive_features": _training_groups(train)}},
+        fit_params={
+            MODEL_NAMES[kind]: {"sensitive_features": _training_groups(train)}
+            for kind in args.models
+            if get_method(kind).needs_groups
+        },
         random_state=args.seed,
         callback=keep_first,
     )
@@ -135,7 +141,7 @@ def _fit(kind, settings, args, train, echo):
     model = make_model(
         kind, settings, seed=args.seed, device=args.device, progress=not args.no_progress
     )
-    if kind == "groupdro":  # the one method given the groups
+    if get_method(kind).needs_groups:  # the methods given the groups
         return model.fit(train.images, train.target, sensitive_features=_training_groups(train))
     return model.fit(train.images, train.target)
 

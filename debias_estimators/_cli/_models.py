@@ -1,5 +1,6 @@
-"""Building the two estimators with progress bars, and saving and loading fitted ones."""
+"""Building the registry's estimators with progress bars, and saving and loading fitted ones."""
 
+import dataclasses
 import re
 import sys
 from pathlib import Path
@@ -11,14 +12,7 @@ from tqdm.auto import tqdm
 from .. import persistence
 from .._devices import check_device
 from .._files import check_writable_folder
-from ..estimators import (
-    CNNClassifier,
-    DebiasedVAEClassifier,
-    EpochProgress,
-    GroupDROClassifier,
-    JTTClassifier,
-    LfFClassifier,
-)
+from ..estimators import EpochProgress, all_methods, get_method, method_of
 from ..persistence import is_saved_model
 
 __all__ = [
@@ -32,23 +26,20 @@ __all__ = [
     "model_name",
 ]
 
-MODEL_NAMES = {"cnn": "CNN", "dbvae": "DB-VAE", "jtt": "JTT", "lff": "LfF", "groupdro": "group DRO"}
-# The methods built on the CNN take its settings; the DB-VAE takes its own as well.
-_CNN_FAMILY = {
-    "cnn": CNNClassifier,
-    "jtt": JTTClassifier,
-    "lff": LfFClassifier,
-    "groupdro": GroupDROClassifier,
-}
+MODEL_NAMES = {method.key: method.name for method in all_methods()}
+# Settings fields named otherwise than the estimators' parameters.
+_PARAMETER_OF_SETTING = {"epochs": "max_epochs"}
 
 
-def make_model(kind, settings, *, seed, device="cpu", progress=True):
+def make_model(kind, settings, *, seed, device="cpu", progress=True, params=None):
     """Build an unfitted estimator from the demo-style settings.
+
+    Each estimator takes the settings it has a parameter of (the CNN no ``latent_dim``, say).
 
     Parameters
     ----------
-    kind : {"cnn", "dbvae", "jtt", "lff", "groupdro"}
-        Which estimator (keys of :data:`MODEL_NAMES`).
+    kind : str
+        Which estimator: a key of :data:`MODEL_NAMES`, from the registry of methods.
     settings : DemoSettings
         Budget and hyperparameters.
     seed : int
@@ -57,33 +48,31 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True):
         Torch device.
     progress : bool, default=True
         Show a bar over the epochs, one line per epoch and a bar per resampling pass.
+    params : dict, optional
+        Further parameters of the estimator, over the settings.
 
     Returns
     -------
     estimator : classifier
         The estimator, unfitted.
     """
-    common = {
-        "n_filters": settings.n_filters,
-        "lr": settings.lr,
-        "batch_size": settings.batch_size,
-        "max_epochs": settings.epochs,
-        "random_state": seed,
-        "device": device,
-        "verbose": int(progress),
-        "callbacks": [EpochProgress(desc=MODEL_NAMES[kind])] if progress else None,
-        # The epoch lines go through tqdm so that they do not tear the bar.
-        "net_params": {"callbacks__print_log__sink": write_epoch_row} if progress else None,
+    method = get_method(kind)
+    accepted = method.estimator().get_params(deep=False)
+    values = {
+        _PARAMETER_OF_SETTING.get(name, name): value
+        for name, value in dataclasses.asdict(settings).items()
     }
-    if kind in _CNN_FAMILY:
-        return _CNN_FAMILY[kind](**common)
-    return DebiasedVAEClassifier(
-        latent_dim=settings.latent_dim,
-        alpha=settings.alpha,
-        combine=settings.combine,
-        kl_weight=settings.kl_weight,
-        **common,
+    chosen = {name: value for name, value in values.items() if name in accepted}
+    chosen.update(
+        random_state=seed,
+        device=device,
+        verbose=int(progress),
+        callbacks=[EpochProgress(desc=method.name)] if progress else None,
+        # The epoch lines go through tqdm so that they do not tear the bar.
+        net_params={"callbacks__print_log__sink": write_epoch_row} if progress else None,
+        **(params or {}),
     )
+    return method.estimator(**chosen)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -174,12 +163,9 @@ def load_model(path, *, allow_pickle=False, device="cpu"):
 
 
 def model_name(model):
-    """Name a fitted model for display: "CNN", "DB-VAE", "JTT", "LfF", "group DRO" or its class."""
-    if isinstance(model, DebiasedVAEClassifier):
-        return MODEL_NAMES["dbvae"]
-    # The other methods subclass the CNN: name them by their own class, not the CNN's.
-    names = {cls: MODEL_NAMES[kind] for kind, cls in _CNN_FAMILY.items()}
-    return names.get(type(model), type(model).__name__)
+    """Name a fitted model for display: its method's name ("DB-VAE"...) or its class's."""
+    method = method_of(model)
+    return type(model).__name__ if method is None else method.name
 
 
 def model_image_shape(model, fallback_size=None):

@@ -3,6 +3,7 @@
 import argparse
 import sys
 
+from ..estimators import all_methods
 from ..resampling import COMBINE_RULES
 from ._settings import DEMO
 from ._values import (
@@ -69,8 +70,9 @@ def _add_demo(commands):
         type=model_list,
         default=("cnn", "dbvae"),
         metavar="LIST",
-        help="comma-separated methods to train side by side, from cnn, dbvae, jtt, lff and "
-        "groupdro (group DRO is given the groups) (default cnn,dbvae)",
+        help="comma-separated methods to train side by side, the first the baseline of the "
+        f"comparison, from {_keys(all_methods())} (those that need groups are given the "
+        "training groups) (default cnn,dbvae)",
     )
     demo.add_argument(
         "--seeds",
@@ -123,19 +125,22 @@ def _add_train(commands):
     train = commands.add_parser(
         "train",
         help="train one model and save it",
-        description="Train a DB-VAE or a standard CNN on the lab's HDF5 file, an image "
+        description="Train one of the label-free methods on the lab's HDF5 file, an image "
         "folder, scikit-image's LFW subset or (by default) the skewed synthetic faces, and "
         "save it with debias_estimators.save_model (JSON and weights in a zip archive, loaded "
         "without running code); debias_estimators.load_model reads it back.",
     )
     _add_source(train)
     model = train.add_argument_group("model")
+    label_free = all_methods(needs_groups=False)
+    needs_groups = all_methods(needs_groups=True)
     model.add_argument(
         "--model",
-        choices=("dbvae", "cnn", "jtt", "lff"),
+        choices=[method.key for method in label_free],
         default="dbvae",
-        help="DB-VAE, standard CNN, JTT or LfF (default dbvae); group DRO needs groups, which "
-        "the training files do not hold",
+        help="; ".join(f"{method.key}: {method.summary}" for method in label_free)
+        + f" (default dbvae). Not here: {_keys(needs_groups)}, which need the training "
+        "groups, which the training files do not hold",
     )
     model.add_argument(
         "--latent-dim",
@@ -270,6 +275,10 @@ def _add_audit(commands):
         help="share of faces counted as top and bottom (default 0.1)",
     )
     _add_out(audit, "debias-audit")
+
+
+def _keys(methods):
+    return ", ".join(method.key for method in methods)
 
 
 def _add_fpr(parser):

@@ -1,4 +1,7 @@
-"""scikit-learn estimators backed by skorch: the DB-VAE and the standard CNN baseline."""
+"""scikit-learn estimators backed by skorch: the DB-VAE, the standard CNN and the other methods.
+
+:func:`all_methods` lists the family, one :class:`Method` row per estimator.
+"""
 
 from ._cnn import CNNClassifier
 from ._dbvae import DebiasedVAEClassifier
@@ -7,6 +10,7 @@ from ._group_dro import GroupDROClassifier
 from ._jtt import JTTClassifier
 from ._lff import LfFClassifier
 from ._progress import EpochProgress
+from ._registry import Method, all_methods, get_method, method_of
 from ._resampling import LatentResampling
 
 __all__ = [
@@ -18,4 +22,8 @@ __all__ = [
     "JTTClassifier",
     "LatentResampling",
     "LfFClassifier",
+    "Method",
+    "all_methods",
+    "get_method",
+    "method_of",
 ]

@@ -6,7 +6,10 @@ import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier, LatentDensityResampler
+from debias_estimators.estimators import all_methods
 from debias_estimators.estimators._params import check_device
+
+ESTIMATORS = [method.estimator for method in all_methods()]
 
 X_OK = np.zeros((10, 16, 16, 3), np.uint8)
 Y_OK = np.arange(10) % 2
@@ -49,7 +52,7 @@ if NO_CUDA:
     SHARED.append(({"device": "cuda"}, "CUDA is not available"))
 
 
-@pytest.mark.parametrize("cls", [CNNClassifier, DebiasedVAEClassifier])
+@pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda cls: cls.__name__)
 @pytest.mark.parametrize(("params", "match"), SHARED)
 def test_bad_shared_parameter_is_refused_before_training(cls, params, match):
     est = cls(n_filters=2, max_epochs=1)
@@ -81,9 +84,9 @@ def test_the_resampler_shares_the_constraints(params, match):
         assert all(c in constraints for c in LatentDensityResampler._parameter_constraints[name])
 
 
-def test_every_parameter_has_a_constraint():
-    for cls in (CNNClassifier, DebiasedVAEClassifier):
-        assert set(cls._parameter_constraints) == set(cls().get_params())
+@pytest.mark.parametrize("cls", ESTIMATORS, ids=lambda cls: cls.__name__)
+def test_every_parameter_has_a_constraint(cls):
+    assert set(cls._parameter_constraints) == set(cls().get_params(deep=False))
 
 
 def test_alpha_none_and_plain_values_pass():
