@@ -208,6 +208,35 @@ def tabulate(args):
         print(table[SHOWN].to_string())
         comparison.differences.round(3).to_csv(folder / "differences.csv", index=False)
         comparison.summary.round(3).to_csv(folder / "summary.csv", index=False)
+        if args.rst:
+            print(rst_rows(folder.name, runs, comparison))
+
+
+RST_FIGURES = ["worst group at FPR", "E[A] at FPR", "Var[A] at FPR", "worst value at FPR"]
+
+
+def rst_rows(regime, runs, comparison):
+    """Return the rows of the benchmarks page's csv-table: medians, differences, verdicts."""
+    summary = comparison.summary.set_index(["method", "figure"])
+    differences = comparison.differences.set_index(["method", "figure"])
+    lines = []
+    for method in dict.fromkeys(runs["method"]):
+        cells = [regime, method, str(int(summary.loc[(method, "E[A] at FPR"), "n"]))]
+        for figure in RST_FIGURES:
+            median = summary.loc[(method, figure), "median"]
+            if (method, figure) in differences.index:
+                row = differences.loc[(method, figure)]
+                verdict = "" if row["verdict"] == "within noise" else f" {row['verdict']}"
+                cells.append(
+                    f"{median:.1f} ({row['difference']:+.1f} [{row['low']:+.1f}, "
+                    f"{row['high']:+.1f}]{verdict})"
+                )
+            else:
+                cells.append(f"{median:.1f}")
+        cells.append(f"{summary.loc[(method, 'min group AUC'), 'median']:.2f}")
+        cells.append(f"{summary.loc[(method, 'non-faces rejected at threshold'), 'median']:.1f}")
+        lines.append("   " + ", ".join(f'"{c}"' for c in cells))
+    return "\n".join(lines)
 
 
 def parse_args(argv=None):
@@ -225,6 +254,7 @@ def parse_args(argv=None):
     runner.add_argument("--n-calibration", type=int, default=4000)
     table = commands.add_parser("table", help="tabulate the finished runs")
     table.add_argument("--fpr", type=float, default=0.05)
+    table.add_argument("--rst", action="store_true", help="also print the docs' table rows")
     args = parser.parse_args(argv)
     if args.smoke:
         # A smoke run never writes into the committed runs.
@@ -232,8 +262,8 @@ def parse_args(argv=None):
         smoke = ["--regime", "16:120", "--inits", "0", "1", "2", "--epochs", "1"]
         smoke += ["--settings", "cnn", "cnn_null", "dbvae_default"]
         smoke += ["--n-test-per-group", "8", "--n-calibration", "40"]
-        run(parser.parse_args(["--out", args.out, "run", *smoke]))
-        return parser.parse_args(["--out", args.out, "table"])
+        run(parser.parse_args(["--out", str(args.out), "run", *smoke]))
+        return parser.parse_args(["--out", str(args.out), "table", "--rst"])
     if args.command is None:
         parser.error("name a command: run or table (or pass --smoke)")
     return args
