@@ -161,12 +161,21 @@ def _attribute_columns(faces_attributes):
     ]
 
 
+def _as_labels(column):
+    """Read a column as labels; whole numbers stored as floats (NaN for non-faces) lose ``.0``."""
+    numeric = pd.to_numeric(column, errors="coerce")
+    if column.notna().any() and numeric.notna().equals(column.notna()):
+        if np.all(np.mod(numeric.dropna(), 1) == 0):
+            return numeric.astype("Int64")
+    return column
+
+
 def _per_value_recall(detected, attributes, min_count):
     """Recall (percent) and count of every value of every attribute of the faces."""
     rows = []
     ones = np.ones(len(detected), dtype=int)
     for column in _attribute_columns(attributes):
-        values = attributes[column]
+        values = _as_labels(attributes[column])
         kept = values.notna().to_numpy()
         frame = group_metric_frame(
             ones[kept],

@@ -151,3 +151,10 @@ def test_evaluate_detector_on_a_real_fit():
     assert (groups["count"] * groups["recall"]).sum() / groups["count"].sum() == pytest.approx(
         recall
     )
+
+
+def test_whole_numbers_stored_as_floats_read_as_labels_without_decimals():
+    scores, faces, attributes, calibration = _toy_test_set()
+    attributes["type"] = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0] + [np.nan] * 10
+    ev = evaluate_scores(scores, faces, attributes, calibration, fpr=0.1, min_count=1)
+    assert set(ev.attributes.query("attribute == 'type'")["value"]) == {"1", "2"}
