@@ -11,13 +11,15 @@ from ..losses import RECON_LOSSES, DBVAELoss
 from ..nn import DBVAE
 from ..resampling import LatentDensityResampler
 from ._base import BaseNetClassifier, _module_device
+from ._docs import fill_param_docs
 from ._modes import evaluating
-from ._params import NET_CONSTRAINTS
+from ._params import NET_CONSTRAINTS, store_init_params
 from ._resampling import LATENT_SOURCES, LatentResampling
 
 __all__ = ["DebiasedVAEClassifier"]
 
 
+@fill_param_docs
 class DebiasedVAEClassifier(BaseNetClassifier):
     """The DB-VAE of Amini et al. (AIES 2019): a classifier that debiases itself while training.
 
@@ -33,10 +35,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     ----------
     latent_dim : int, default=100
         Size of the latent space.
-    n_filters : int, default=12
-        Channels of the first convolutional block; later blocks have 2, 4 and 6 times as many.
-    hidden_units : tuple of int, default=(64, 64)
-        Hidden layer widths for feature vectors.
+    %(n_filters)s
+    %(hidden_units)s
     kl_weight : float, default=5e-4
         Weight of the KL term in the loss.
     recon_loss : {"l1", "l2"}, default="l1"
@@ -70,56 +70,32 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         and an epoch is ``n_train // batch_size`` full batches. The decoder then takes a
         static slice of the batch rather than a boolean mask, which ``compile=True`` needs to
         decode the positives only. Has no effect when ``alpha`` is None.
-    lr : float, default=5e-4
-        Learning rate.
-    batch_size : int, default=32
-        Training batch size.
-    max_epochs : int, default=10
-        Epochs of :meth:`fit`.
-    warm_start : bool, default=False
-        Let :meth:`fit` on a fitted estimator continue from the current weights for
-        ``max_epochs`` more epochs, instead of starting afresh.
-    optimizer : type, default=torch.optim.Adam
-        A torch optimizer class.
+    %(lr)s
+    %(batch_size)s
+    %(max_epochs)s
+    %(warm_start)s
+    %(optimizer)s
     pos_label : label, optional
         The class whose latent structure is learned and debiased (faces); ``None`` means
         ``classes_[1]``, i.e. 1 for 0/1 labels.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds initialisation, sampling and the latent noise; an int makes ``fit`` repeatable
         on CPU.
-    device : str, default="cpu"
-        Torch device, e.g. ``"cuda"``.
-    compile : bool, default=False
-        Compile the module with ``torch.compile`` (through skorch): slower first epoch, faster
-        later ones.
-    callbacks : list of skorch callbacks, optional
-        Added to the net's callbacks (e.g. ``skorch.callbacks.ProgressBar()``).
-    train_split : callable, optional
-        skorch's validation split, e.g. ``skorch.dataset.ValidSplit(5)``; none by default.
+    %(device)s
+    %(compile)s
+    %(callbacks)s
+    %(train_split)s
     verbose : int, default=0
         skorch's verbosity: 1 prints a line per epoch and shows the resampling passes.
-    image_shape : tuple of int, optional
-        ``(H, W)`` or ``(H, W, C)``: read the rows of two-dimensional ``X`` as images.
-    data_format : {"auto", "channels_last", "channels_first"}, default="auto"
-        Layout of four-dimensional ``X``; see :mod:`debias_estimators._images`.
-    net_params : dict, optional
-        Further skorch parameters, e.g. ``{"optimizer__weight_decay": 1e-4}``. Such
-        parameters can also be set one by one, as in skorch: ``set_params(optimizer__weight_decay
-        =1e-4)`` (prefixes ``module``, ``criterion``, ``optimizer``, ``iterator_train``,
-        ``iterator_valid``, ``callbacks``), which ``GridSearchCV`` grids can search.
+    %(image_shape)s
+    %(data_format)s
+    %(net_params)s
 
     Attributes
     ----------
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_`` is the :class:`~debias_estimators.nn.DBVAE`.
-    classes_ : ndarray of shape (2,)
-        The two labels.
-    pos_label_ : label
-        The positive class.
-    input_shape_ : tuple of int
-        Shape of one sample as the module sees it, ``(C, H, W)`` or ``(n_features,)``.
-    n_features_in_ : int
-        Number of values per sample.
+    %(fitted_attributes)s
     sample_weight_ : ndarray of shape (n_train,)
         The last epoch's sampling probabilities, in training-set order (absent when ``alpha``
         is None).
@@ -190,33 +166,7 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         data_format="auto",
         net_params=None,
     ):
-        self.latent_dim = latent_dim
-        self.n_filters = n_filters
-        self.hidden_units = hidden_units
-        self.kl_weight = kl_weight
-        self.recon_loss = recon_loss
-        self.alpha = alpha
-        self.bins = bins
-        self.combine = combine
-        self.ess_floor = ess_floor
-        self.warmup_epochs = warmup_epochs
-        self.resample_latents = resample_latents
-        self.stratified_batches = stratified_batches
-        self.lr = lr
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.warm_start = warm_start
-        self.optimizer = optimizer
-        self.pos_label = pos_label
-        self.random_state = random_state
-        self.device = device
-        self.compile = compile
-        self.callbacks = callbacks
-        self.train_split = train_split
-        self.verbose = verbose
-        self.image_shape = image_shape
-        self.data_format = data_format
-        self.net_params = net_params
+        store_init_params(self, locals())
 
     def _module_class(self):
         return DBVAE

@@ -25,6 +25,7 @@ from skorch.hf import AccelerateMixin
 
 from ._dbvae import DebiasedVAEClassifier
 from ._net import TrainingNet
+from ._params import store_init_params
 from ._resampling import LatentResampling, encode_means
 
 __all__ = [
@@ -317,36 +318,7 @@ history_
         data_format="auto",
         net_params=None,
     ):
-        super().__init__(
-            latent_dim=latent_dim,
-            n_filters=n_filters,
-            hidden_units=hidden_units,
-            kl_weight=kl_weight,
-            recon_loss=recon_loss,
-            alpha=alpha,
-            bins=bins,
-            combine=combine,
-            ess_floor=ess_floor,
-            warmup_epochs=warmup_epochs,
-            resample_latents=resample_latents,
-            stratified_batches=stratified_batches,
-            lr=lr,
-            batch_size=batch_size,
-            max_epochs=max_epochs,
-            warm_start=warm_start,
-            optimizer=optimizer,
-            pos_label=pos_label,
-            random_state=random_state,
-            device=device,
-            compile=compile,
-            callbacks=callbacks,
-            train_split=train_split,
-            verbose=verbose,
-            image_shape=image_shape,
-            data_format=data_format,
-            net_params=net_params,
-        )
-        self.accelerator = accelerator
+        store_init_params(self, locals())
 
     def _get_accelerator(self):
         if self.accelerator is not None:

@@ -17,9 +17,10 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.utils import to_tensor
 
 from ._cnn import CNNClassifier
+from ._docs import fill_param_docs
 from ._groups import group_codes, group_keys
 from ._net import TrainingNet
-from ._params import NET_CONSTRAINTS
+from ._params import NET_CONSTRAINTS, store_init_params
 
 __all__ = ["GroupDROClassifier", "GroupDRONet", "group_dro_step"]
 
@@ -101,6 +102,7 @@ class GroupDRONet(TrainingNet):
         return loss
 
 
+@fill_param_docs
 class GroupDROClassifier(CNNClassifier):
     """Group DRO: the standard CNN trained for its worst group, which needs group labels.
 
@@ -118,39 +120,25 @@ class GroupDROClassifier(CNNClassifier):
         The optimizer's L2 penalty. The paper regularises strongly (1.0 on Waterbirds, 0.1 on
         CelebA, with SGD); with Adam such values stop small networks from learning, hence
         a milder default. Set it here, not in ``net_params``.
-    n_filters : int, default=12
-        Channels of the first convolutional block; later blocks have 2, 4 and 6 times as many.
-    hidden_units : tuple of int, default=(64, 64)
-        Hidden layer widths for feature vectors.
-    lr : float, default=5e-4
-        Learning rate.
-    batch_size : int, default=32
-        Training batch size.
-    max_epochs : int, default=10
-        Epochs of :meth:`fit`.
+    %(n_filters)s
+    %(hidden_units)s
+    %(lr)s
+    %(batch_size)s
+    %(max_epochs)s
     warm_start : bool, default=False
         Let :meth:`fit` on a fitted estimator continue from the current weights (and group
         weights) for ``max_epochs`` more epochs; the groups must be among ``groups_``.
-    optimizer : type, default=torch.optim.Adam
-        A torch optimizer class.
-    pos_label : label, optional
-        The positive class (faces); ``None`` means ``classes_[1]``.
-    random_state : None, int or numpy.random.RandomState, default=None
-        Seeds weight initialisation and batch order; an int makes ``fit`` repeatable on CPU.
-    device : str, default="cpu"
-        Torch device, e.g. ``"cuda"``.
-    compile : bool, default=False
-        Compile the module with ``torch.compile`` (through skorch).
-    callbacks : list of skorch callbacks, optional
-        Added to the net's callbacks.
+    %(optimizer)s
+    %(pos_label)s
+    %(random_state)s
+    %(device)s
+    %(compile)s
+    %(callbacks)s
     train_split : callable, optional
         skorch's validation split; none by default. The split keeps the groups.
-    verbose : int, default=0
-        skorch's verbosity: 1 prints a line per epoch.
-    image_shape : tuple of int, optional
-        ``(H, W)`` or ``(H, W, C)``: read the rows of two-dimensional ``X`` as images.
-    data_format : {"auto", "channels_last", "channels_first"}, default="auto"
-        Layout of four-dimensional ``X``.
+    %(verbose)s
+    %(image_shape)s
+    %(data_format)s
     net_params : dict, optional
         Further skorch parameters (not ``optimizer__weight_decay``: see ``weight_decay``).
 
@@ -163,14 +151,7 @@ class GroupDROClassifier(CNNClassifier):
         The weights ``q`` after training, in the order of ``groups_``; they sum to 1.
     net_ : skorch.NeuralNet
         The trained skorch net.
-    classes_ : ndarray of shape (2,)
-        The two labels.
-    pos_label_ : label
-        The positive class.
-    input_shape_ : tuple of int
-        Shape of one sample as the module sees it.
-    n_features_in_ : int
-        Number of values per sample.
+    %(fitted_attributes)s
     history_ : skorch.History
         Per-epoch training record.
 
@@ -224,25 +205,7 @@ class GroupDROClassifier(CNNClassifier):
         data_format="auto",
         net_params=None,
     ):
-        self.eta = eta
-        self.weight_decay = weight_decay
-        self.n_filters = n_filters
-        self.hidden_units = hidden_units
-        self.lr = lr
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.warm_start = warm_start
-        self.optimizer = optimizer
-        self.pos_label = pos_label
-        self.random_state = random_state
-        self.device = device
-        self.compile = compile
-        self.callbacks = callbacks
-        self.train_split = train_split
-        self.verbose = verbose
-        self.image_shape = image_shape
-        self.data_format = data_format
-        self.net_params = net_params
+        store_init_params(self, locals())
 
     def fit(self, X, y, *, sensitive_features=None, sample_weight=None):
         """Train a new network for the worst of the groups given by ``sensitive_features``.

@@ -15,7 +15,8 @@ from sklearn.utils._param_validation import Interval
 from .._hyperparams import with_plain_params
 from .._random import resolve_seed
 from ._cnn import CNNClassifier
-from ._params import NET_CONSTRAINTS
+from ._docs import fill_param_docs
+from ._params import NET_CONSTRAINTS, store_init_params
 
 __all__ = ["JTTClassifier", "jtt_sample_weight"]
 
@@ -42,6 +43,7 @@ def jtt_sample_weight(error_set, upweight, sample_weight=None):
     return base * np.where(error_set, float(upweight), 1.0)
 
 
+@fill_param_docs
 class JTTClassifier(CNNClassifier):
     """Just Train Twice: the standard CNN retrained with its early errors upweighted.
 
@@ -60,38 +62,24 @@ class JTTClassifier(CNNClassifier):
         Factor on the error set's loss weights (lambda in the paper; 1 trains the plain CNN
         twice). The paper uses lambda=50 on CelebA and lambda=100 on Waterbirds; on small
         images and few epochs a smaller factor keeps the weighted loss stable.
-    n_filters : int, default=12
-        Channels of the first convolutional block; later blocks have 2, 4 and 6 times as many.
-    hidden_units : tuple of int, default=(64, 64)
-        Hidden layer widths for feature vectors.
-    lr : float, default=5e-4
-        Learning rate of both trainings.
-    batch_size : int, default=32
-        Training batch size of both trainings.
+    %(n_filters)s
+    %(hidden_units)s
+    %(lr)s
+    %(batch_size)s
     max_epochs : int, default=10
         Epochs of the final training.
-    optimizer : type, default=torch.optim.Adam
-        A torch optimizer class.
-    pos_label : label, optional
-        The positive class (faces); ``None`` means ``classes_[1]``.
+    %(optimizer)s
+    %(pos_label)s
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds both trainings; an int makes ``fit`` repeatable on CPU.
-    device : str, default="cpu"
-        Torch device, e.g. ``"cuda"``.
-    compile : bool, default=False
-        Compile the modules with ``torch.compile`` (through skorch).
-    callbacks : list of skorch callbacks, optional
-        Added to both nets' callbacks.
-    train_split : callable, optional
-        skorch's validation split; none by default.
-    verbose : int, default=0
-        skorch's verbosity: 1 prints a line per epoch.
-    image_shape : tuple of int, optional
-        ``(H, W)`` or ``(H, W, C)``: read the rows of two-dimensional ``X`` as images.
-    data_format : {"auto", "channels_last", "channels_first"}, default="auto"
-        Layout of four-dimensional ``X``.
-    net_params : dict, optional
-        Further skorch parameters for both nets, e.g. ``{"optimizer__weight_decay": 1e-4}``.
+    %(device)s
+    %(compile)s
+    %(callbacks)s
+    %(train_split)s
+    %(verbose)s
+    %(image_shape)s
+    %(data_format)s
+    %(net_params)s
 
     Attributes
     ----------
@@ -101,14 +89,7 @@ class JTTClassifier(CNNClassifier):
         The fitted identification CNN.
     net_ : skorch.NeuralNet
         The final trained skorch net.
-    classes_ : ndarray of shape (2,)
-        The two labels.
-    pos_label_ : label
-        The positive class.
-    input_shape_ : tuple of int
-        Shape of one sample as the module sees it.
-    n_features_in_ : int
-        Number of values per sample.
+    %(fitted_attributes)s
     history_ : skorch.History
         Per-epoch record of the final training.
 
@@ -158,24 +139,7 @@ class JTTClassifier(CNNClassifier):
         data_format="auto",
         net_params=None,
     ):
-        self.identification_epochs = identification_epochs
-        self.upweight = upweight
-        self.n_filters = n_filters
-        self.hidden_units = hidden_units
-        self.lr = lr
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.optimizer = optimizer
-        self.pos_label = pos_label
-        self.random_state = random_state
-        self.device = device
-        self.compile = compile
-        self.callbacks = callbacks
-        self.train_split = train_split
-        self.verbose = verbose
-        self.image_shape = image_shape
-        self.data_format = data_format
-        self.net_params = net_params
+        store_init_params(self, locals())
 
     @with_plain_params
     def fit(self, X, y, sample_weight=None):

@@ -20,8 +20,9 @@ from torch import nn
 from ..losses import classification_loss, generalized_cross_entropy, relative_difficulty
 from ..nn import StandardClassifier
 from ._base import BaseNetClassifier
+from ._docs import fill_param_docs
 from ._net import TrainingNet
-from ._params import NET_CONSTRAINTS
+from ._params import NET_CONSTRAINTS, store_init_params
 
 __all__ = ["LfFClassifier"]
 
@@ -99,6 +100,7 @@ def _root(dataset):
     return dataset
 
 
+@fill_param_docs
 class LfFClassifier(BaseNetClassifier):
     """Learning from Failure: a debiased CNN trained beside an intentionally biased one.
 
@@ -120,41 +122,23 @@ class LfFClassifier(BaseNetClassifier):
     ema : float, default=0.7
         Decay of the per-sample moving averages of the losses, in ``[0, 1)``; 0 uses the
         current batch's losses alone.
-    n_filters : int, default=12
-        Channels of the first convolutional block of each network.
-    hidden_units : tuple of int, default=(64, 64)
-        Hidden layer widths for feature vectors.
-    lr : float, default=5e-4
-        Learning rate (both networks).
-    batch_size : int, default=32
-        Training batch size.
-    max_epochs : int, default=10
-        Epochs of :meth:`fit`.
-    warm_start : bool, default=False
-        Let :meth:`fit` on a fitted estimator continue from the current weights for
-        ``max_epochs`` more epochs, instead of starting afresh.
-    optimizer : type, default=torch.optim.Adam
-        A torch optimizer class.
-    pos_label : label, optional
-        The positive class (faces); ``None`` means ``classes_[1]``, i.e. 1 for 0/1 labels.
-    random_state : None, int or numpy.random.RandomState, default=None
-        Seeds weight initialisation and batch order; an int makes ``fit`` repeatable on CPU.
-    device : str, default="cpu"
-        Torch device, e.g. ``"cuda"``.
-    compile : bool, default=False
-        Compile the module with ``torch.compile`` (through skorch).
-    callbacks : list of skorch callbacks, optional
-        Added to the net's callbacks.
-    train_split : callable, optional
-        skorch's validation split, e.g. ``skorch.dataset.ValidSplit(5)``; none by default.
-    verbose : int, default=0
-        skorch's verbosity: 1 prints a line per epoch.
-    image_shape : tuple of int, optional
-        ``(H, W)`` or ``(H, W, C)``: read the rows of two-dimensional ``X`` as images.
-    data_format : {"auto", "channels_last", "channels_first"}, default="auto"
-        Layout of four-dimensional ``X``; see :mod:`debias_estimators._images`.
-    net_params : dict, optional
-        Further skorch parameters, e.g. ``{"optimizer__weight_decay": 1e-4}``.
+    %(n_filters)s
+    %(hidden_units)s
+    %(lr)s
+    %(batch_size)s
+    %(max_epochs)s
+    %(warm_start)s
+    %(optimizer)s
+    %(pos_label)s
+    %(random_state)s
+    %(device)s
+    %(compile)s
+    %(callbacks)s
+    %(train_split)s
+    %(verbose)s
+    %(image_shape)s
+    %(data_format)s
+    %(net_params)s
 
     Attributes
     ----------
@@ -162,14 +146,7 @@ class LfFClassifier(BaseNetClassifier):
         The trained skorch net; ``net_.module_.debiased`` and ``net_.module_.biased`` are the
         two torch modules, ``net_.loss_ema_["loss"]`` the moving averages of the training
         samples' losses (rows: biased, debiased).
-    classes_ : ndarray of shape (2,)
-        The two labels.
-    pos_label_ : label
-        The positive class.
-    input_shape_ : tuple of int
-        Shape of one sample as the module sees it, ``(C, H, W)`` or ``(n_features,)``.
-    n_features_in_ : int
-        Number of values per sample.
+    %(fitted_attributes)s
     history_ : skorch.History
         Per-epoch training record.
 
@@ -208,25 +185,7 @@ class LfFClassifier(BaseNetClassifier):
         data_format="auto",
         net_params=None,
     ):
-        self.q = q
-        self.ema = ema
-        self.n_filters = n_filters
-        self.hidden_units = hidden_units
-        self.lr = lr
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.warm_start = warm_start
-        self.optimizer = optimizer
-        self.pos_label = pos_label
-        self.random_state = random_state
-        self.device = device
-        self.compile = compile
-        self.callbacks = callbacks
-        self.train_split = train_split
-        self.verbose = verbose
-        self.image_shape = image_shape
-        self.data_format = data_format
-        self.net_params = net_params
+        store_init_params(self, locals())
 
     def _module_class(self):
         return _TwoNetworks

@@ -20,13 +20,14 @@ __all__ = [
     "check_device",
     "check_hidden_units",
     "check_image_shape",
+    "store_init_params",
 ]
 
 POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 # Interval rejects NaN and infinity: a finite number above 0.
 POSITIVE_REAL = Interval(Real, 0, None, closed="neither")
 
-# What both estimators share.
+# What all the estimators share.
 NET_CONSTRAINTS = {
     "n_filters": [POSITIVE_INT],
     "hidden_units": [tuple, list],
@@ -129,3 +130,22 @@ def check_image_shape(image_shape):
             f"got {image_shape!r}."
         )
     return tuple(int(s) for s in entries)
+
+
+def store_init_params(estimator, values):
+    """Store each constructor argument as the attribute of its name, unchanged.
+
+    scikit-learn's rule for ``__init__``: every parameter of the explicit signature becomes an
+    attribute as given, and nothing else happens. Each estimator's ``__init__`` calls this
+    with ``locals()``, instead of one assignment line per parameter.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator being constructed.
+    values : dict
+        The constructor's ``locals()``, taken before anything else is bound: its parameters.
+    """
+    for name, value in values.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
