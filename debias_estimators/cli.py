@@ -18,6 +18,8 @@ COMMANDS = {"demo": run_demo, "train": run_train, "evaluate": run_evaluate, "aud
 # What the library raises for a user's mistake: a bad value, a missing or unreadable file, a
 # training run whose loss overflowed. A TypeError is a programming error and shows its traceback.
 USER_ERRORS = (ValueError, OSError, FloatingPointError)
+# The library's messages name its parameters; here the user set them through these options.
+OPTION_OF_PARAMETER = {"force=True": "--force", "allow_pickle=True": "--allow-pickle"}
 
 
 def main(argv=None):
@@ -54,6 +56,8 @@ def _echo(message=""):
 
 def _message(err):
     text = str(err).strip() or type(err).__name__
+    for parameter, option in OPTION_OF_PARAMETER.items():
+        text = text.replace(parameter, option)
     if isinstance(err, OSError) and err.filename and str(err.filename) not in text:
         text = f"{text}: {err.filename}"
     return " ".join(text.split())  # one line, however the library phrased it

@@ -65,7 +65,7 @@ def _check_output_dir(path, *, force):
         raise FileExistsError(f"{folder} exists and is not a folder.")
     if folder.is_dir() and any(folder.iterdir()) and not force:
         raise FileExistsError(
-            f"{folder} is not empty; pass --force to write into it (files of the same name "
+            f"{folder} is not empty; pass force=True to write into it (files of the same name "
             f"are replaced), or choose another folder."
         )
     return check_writable_folder(folder)

@@ -60,7 +60,8 @@ def assert_user_error(capsys, status, *fragments):
 def saved_dbvae(tmp_path_factory):
     path = tmp_path_factory.mktemp("models") / "dbvae.zip"
     argv = ["train", *TINY_DATA, "--image-size", "16", *TINY_MODEL, "--output", str(path)]
-    assert main([*argv, "--alpha", "0.05", "--combine", "geometric"]) == 0
+    own = ["--ess-floor", "0.5", "--warmup-epochs", "1"]  # options made from the parameters
+    assert main([*argv, "--alpha", "0.05", "--combine", "geometric", *own]) == 0
     return path
 
 
@@ -132,6 +133,7 @@ def test_train_saves_a_model_load_model_reads(saved_dbvae):
     assert isinstance(clf, DebiasedVAEClassifier)
     assert clf.latent_dim == 4 and clf.input_shape_ == (3, 16, 16)
     assert (clf.alpha, clf.combine) == (0.05, "geometric")
+    assert (clf.ess_floor, clf.warmup_epochs) == (0.5, 1)
     X, _ = make_blob_images(n=4, size=16)
     assert clf.predict(X).shape == (4,)
 
@@ -187,6 +189,7 @@ def test_evaluate_on_the_synthetic_test_set(saved_dbvae, tmp_path, capsys):
     assert main(argv) == 0
     captured = capsys.readouterr().out
     assert "DB-VAE" in captured and "E[A]" in captured
+    assert "the model's label for faces: 1." in captured  # not np.int64(1)
     for name in (
         "report.md",
         "summary.csv",
@@ -299,6 +302,9 @@ def test_audit_needs_a_dbvae(saved_cnn, tmp_path, capsys):
         (["evaluate", "{tmp}/m.zip", "--ppb", "{tmp}/nowhere", "--out", "{tmp}/r"], "PPB"),
         (["train", "--epochs", "many"], "--epochs"),
         (["train", "--alpha", "-1"], "--alpha"),
+        (["train", "--model", "cnn", "--ess-floor", "0.5"], "no parameter of the CNN"),
+        (["train", "--model", "jtt", "--upweight", "0.5"], "upweight"),  # the estimator's check
+        (["train", "--resample-latents", "disk"], "choose from cached, encode"),
         (["train", "--lfw", "--h5", "x.h5"], "not allowed"),
         (["demo", "--image-size", "8"], "at least 16"),
         (["fit"], "invalid choice"),
@@ -427,11 +433,18 @@ def test_demo_trains_the_methods_asked_for_side_by_side(tmp_path, capsys):
     assert ", ".join(m.key for m in all_methods()) in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("kind, name", [("jtt", "JTT"), ("lff", "LfF")])
-def test_train_saves_the_label_free_methods_and_evaluate_names_them(kind, name, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "kind, name, own",
+    [("jtt", "JTT", {"upweight": 5.0}), ("lff", "LfF", {"q": 0.5, "ema": 0.0})],
+)
+def test_train_saves_the_label_free_methods_and_evaluate_names_them(
+    kind, name, own, tmp_path, capsys
+):
     path = tmp_path / f"{kind}.zip"
     argv = ["train", "--model", kind, *TINY_DATA, "--image-size", "16", *TINY_MODEL]
+    argv += [text for key, value in own.items() for text in (f"--{key}", str(value))]
     assert main([*argv, "--output", str(path)]) == 0
+    assert {key: getattr(load_model(path), key) for key in own} == own
     out = tmp_path / "r"
     assert main(["evaluate", str(path), "--n-test-per-group", "4", "--out", str(out)]) == 0
     assert name in capsys.readouterr().out

@@ -34,7 +34,7 @@ def test_report_writes_markdown_with_its_tables_and_figures(tmp_path):
 
 def test_a_folder_with_files_is_refused_unless_forced(tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
-    with pytest.raises(FileExistsError, match="--force"):
+    with pytest.raises(FileExistsError, match="force=True"):
         Report(tmp_path, "Title")
     report = Report(tmp_path, "Title", force=True)
     report.write()

@@ -2,6 +2,8 @@
 
 import time
 
+import numpy as np
+
 from ..analysis import face_label, summarize_seeds
 from ..reporting import Report
 from ._data import load_folder_test_data, load_test_data
@@ -37,7 +39,7 @@ def run_evaluate(args, echo):
             shape, seed=args.seed, n_per_group=args.n_test_per_group, ppb=args.ppb
         )
     name = model_name(model)
-    echo(f"Test set: {test.source}; the model's label for faces: {face_label(model)!r}.")
+    echo(f"Test set: {test.source}; the model's label for faces: {_plain(face_label(model))}.")
     evaluation = evaluate({name: model}, test, fpr=args.fpr)
     print_evaluation(evaluation, echo)
     add_evaluation(report, evaluation, test)
@@ -54,6 +56,11 @@ def run_evaluate(args, echo):
     report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
     report.write()
     echo(f"\nReport: {report.folder / 'report.md'} ({len(report.files)} files)")
+
+
+def _plain(label):
+    # A numpy scalar prints as np.int64(1) under its repr; a user wants to see the 1.
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def _more_test_draws(args, model, name, shape, first, report, echo):

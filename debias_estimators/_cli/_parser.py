@@ -5,6 +5,7 @@ import sys
 
 from ..estimators import all_methods
 from ..resampling import COMBINE_RULES
+from ._options import add_estimator_options
 from ._settings import DEMO
 from ._values import (
     alpha_value,
@@ -186,6 +187,12 @@ def _add_train(commands):
     model.add_argument(
         "--lr", type=positive_float, default=DEMO.lr, help=f"learning rate (default {DEMO.lr:g})"
     )
+    own = train.add_argument_group(
+        "parameters of the methods (each applies to the methods in brackets; a value left out "
+        "keeps the estimator's default)"
+    )
+    taken = ("latent_dim", "alpha", "combine", "batch_size", "n_filters", "lr")
+    add_estimator_options(own, label_free, taken=taken)
     train.add_argument(
         "--output",
         "-o",

@@ -3,16 +3,18 @@
 import dataclasses
 import time
 
+from ..estimators import get_method
 from ..persistence import save_model
 from ._data import load_training_data
 from ._models import MODEL_NAMES, check_device, check_new_file, make_model
+from ._options import estimator_params
 from ._settings import DEMO, override
 
 __all__ = ["run_train"]
 
 
 def run_train(args, echo):
-    """Train a CNN or DB-VAE and save it to ``args.output``.
+    """Train one of the methods and save it to ``args.output``.
 
     Parameters
     ----------
@@ -34,8 +36,14 @@ def run_train(args, echo):
         combine=args.combine,
     )
     settings = dataclasses.replace(settings, alpha=args.alpha)  # None turns resampling off
+    params = estimator_params(args, get_method(args.model))
     model = make_model(
-        args.model, settings, seed=args.seed, device=args.device, progress=not args.no_progress
+        args.model,
+        settings,
+        seed=args.seed,
+        device=args.device,
+        progress=not args.no_progress,
+        params=params,
     )
     model._validate_params()  # before the data is read
     data = load_training_data(args, (args.image_size, args.image_size, 3))

@@ -1,4 +1,4 @@
-"""What the DB-VAE and the standard CNN share: validation, fitting, prediction.
+"""What every estimator of the family shares: validation, fitting, prediction.
 
 An estimator stores its hyperparameters; ``fit`` validates the data, builds a
 :class:`TrainingNet` (a skorch ``NeuralNet``) and trains it with skorch's own loop. Labels are

@@ -1,4 +1,4 @@
-"""The skorch net both estimators train with.
+"""The skorch net every estimator trains with.
 
 It extends skorch the way skorch intends: ``get_iterator`` builds batch-indexed loaders
 (for training, the resampling callback's weighted sampler when there is one) and

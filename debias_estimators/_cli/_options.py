@@ -1,0 +1,184 @@
+"""Options of ``train`` made from the estimators' own declared parameters.
+
+Each method of the registry declares its parameters in ``_parameter_constraints`` and documents
+them in its docstring; every parameter that a command line can give (a number, a word among
+options, a yes/no) becomes an option ``--name-with-dashes`` whose help is the docstring's first
+sentence, as skorch's command-line helper builds options from docstrings. A value left out keeps
+the estimator's default; a value for a method without that parameter is refused.
+"""
+
+import argparse
+import inspect
+from numbers import Integral
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+__all__ = ["add_estimator_options", "estimator_params"]
+
+# Set by the command line itself, by other options, or not a value a command line can give.
+_NOT_OPTIONS = {
+    "accelerator",
+    "callbacks",
+    "data_format",
+    "device",
+    "hidden_units",
+    "image_shape",
+    "max_epochs",
+    "net_params",
+    "optimizer",
+    "pos_label",
+    "random_state",
+    "train_split",
+    "verbose",
+    "warm_start",
+}
+
+
+def _dest(name):
+    return f"param_{name}"
+
+
+def add_estimator_options(parser, methods, *, taken=()):
+    """Add an option for each parameter of ``methods`` a command line can set.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser or argument group
+        Where the options go.
+    methods : list of Method
+        The registry's rows the command trains.
+    taken : iterable of str
+        Parameter names the command already has an option for.
+    """
+    for name, owners in _parameters(methods, set(taken)).items():
+        cls = owners[0].estimator
+        value_type = _value_type(cls._parameter_constraints[name])
+        if value_type is None:
+            continue
+        default = inspect.signature(cls).parameters[name].default
+        keys = ", ".join(method.key for method in owners)
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=_dest(name),
+            type=value_type,
+            default=None,
+            metavar=_metavar(value_type),
+            help=f"{_summary(cls, name)} [{keys}; default {_shown(default)}]",
+        )
+
+
+def estimator_params(args, method):
+    """Return the parameters the generated options give for ``method``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options.
+    method : Method
+        The registry's row of the method trained.
+
+    Returns
+    -------
+    params : dict
+        Parameter names and values, for the options given.
+
+    Raises
+    ------
+    ValueError
+        If an option was given that ``method`` has no parameter for.
+    """
+    accepted = method.estimator().get_params(deep=False)
+    params = {}
+    for dest, value in vars(args).items():
+        if not dest.startswith("param_") or value is None:
+            continue
+        name = dest.removeprefix("param_")
+        if name not in accepted:
+            raise ValueError(
+                f"--{name.replace('_', '-')} is no parameter of the {method.name} "
+                f"(--model {method.key})."
+            )
+        params[name] = None if value == "none" else value
+    return params
+
+
+def _parameters(methods, taken):
+    """Map each settable parameter name to the methods that have it, in the registry's order."""
+    owners = {}
+    for method in methods:
+        for name in method.estimator._parameter_constraints:
+            if name not in _NOT_OPTIONS and name not in taken:
+                owners.setdefault(name, []).append(method)
+    return owners
+
+
+def _value_type(constraints):
+    """Return a parser of the option's text from the constraints, or None if none fits."""
+    allows_none = None in constraints
+    for constraint in constraints:
+        if isinstance(constraint, StrOptions):
+            return _choice(sorted(constraint.options), allows_none)
+        if constraint == "boolean":
+            return _choice(["false", "true"], False, {"false": False, "true": True})
+        if isinstance(constraint, Interval):
+            kind = int if constraint.type is Integral else float
+            return _number(kind, allows_none)
+    return None
+
+
+def _number(kind, allows_none):
+    # Only the type is parsed here: the estimator's own check refuses a value out of its
+    # interval, with the parameter's name, before any data is read.
+    def parse(text):
+        if allows_none and text.lower() == "none":
+            return "none"
+        try:
+            return kind(text)
+        except ValueError:
+            what = "an integer" if kind is int else "a number"
+            raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+
+    parse.kind = kind
+    return parse
+
+
+def _choice(options, allows_none, values=None):
+    words = [*options, *(["none"] if allows_none else [])]
+
+    def parse(text):
+        if text.lower() not in words:
+            raise argparse.ArgumentTypeError(f"choose from {', '.join(words)}; got {text!r}")
+        return (values or {}).get(text.lower(), text.lower())
+
+    parse.words = words
+    return parse
+
+
+def _metavar(value_type):
+    words = getattr(value_type, "words", None)
+    if words:
+        return "{" + ",".join(words) + "}"
+    return "N" if getattr(value_type, "kind", None) is int else "X"
+
+
+def _shown(default):
+    if isinstance(default, bool):
+        return str(default).lower()
+    return "none" if default is None else str(default)
+
+
+def _summary(cls, name):
+    """Return the first sentence of the parameter's entry in the class's docstring."""
+    lines = (inspect.getdoc(cls) or "").splitlines()
+    for i, line in enumerate(lines):
+        names = [part.strip() for part in line.partition(" : ")[0].split(",")]
+        if line.startswith(" ") or name not in names:
+            continue
+        text = []
+        for follow in lines[i + 1 :]:
+            if not follow.startswith(" "):
+                break
+            text.append(follow.strip())
+        sentence = " ".join(text).split(". ")[0].rstrip(".")
+        return sentence.replace("``", "") + "."
+    return name.replace("_", " ")
