@@ -435,14 +435,19 @@ def test_demo_trains_the_methods_asked_for_side_by_side(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "kind, name, own",
-    [("jtt", "JTT", {"upweight": 5.0}), ("lff", "LfF", {"q": 0.5, "ema": 0.0})],
+    [
+        ("jtt", "JTT", {"upweight": 5.0}),
+        ("lff", "LfF", {"q": 0.5, "ema": 0.0}),
+        ("george", "GEORGE", {"n_clusters": 2}),
+    ],
 )
 def test_train_saves_the_label_free_methods_and_evaluate_names_them(
     kind, name, own, tmp_path, capsys
 ):
     path = tmp_path / f"{kind}.zip"
     argv = ["train", "--model", kind, *TINY_DATA, "--image-size", "16", *TINY_MODEL]
-    argv += [text for key, value in own.items() for text in (f"--{key}", str(value))]
+    for key, value in own.items():  # the options made from the estimators' parameters
+        argv += [f"--{key.replace('_', '-')}", str(value)]
     assert main([*argv, "--output", str(path)]) == 0
     assert {key: getattr(load_model(path), key) for key in own} == own
     out = tmp_path / "r"

@@ -6,6 +6,7 @@
 from ._cnn import CNNClassifier
 from ._dbvae import DebiasedVAEClassifier
 from ._distributed import AcceleratedDebiasedVAEClassifier
+from ._george import GEORGEClassifier
 from ._group_dro import GroupDROClassifier
 from ._jtt import JTTClassifier
 from ._lff import LfFClassifier
@@ -18,6 +19,7 @@ __all__ = [
     "CNNClassifier",
     "DebiasedVAEClassifier",
     "EpochProgress",
+    "GEORGEClassifier",
     "GroupDROClassifier",
     "JTTClassifier",
     "LatentResampling",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ._cnn import CNNClassifier
 from ._dbvae import DebiasedVAEClassifier
 from ._distributed import AcceleratedDebiasedVAEClassifier
+from ._george import GEORGEClassifier
 from ._group_dro import GroupDROClassifier
 from ._jtt import JTTClassifier
 from ._lff import LfFClassifier
@@ -93,6 +94,14 @@ _METHODS = (
         True,
         False,
         "minimises the worst group's loss; needs the training groups",
+    ),
+    Method(
+        "george",
+        GEORGEClassifier,
+        "GEORGE",
+        False,
+        False,
+        "group DRO over clusters of a first CNN's features, found without group labels",
     ),
 )
 
