@@ -14,8 +14,9 @@ zip archive instead, with two members:
 by default), so that a model trained on a GPU predicts on a machine without one. Training-time
 settings that are not plain values (``callbacks``, ``train_split``, a custom ``optimizer``,
 non-JSON ``net_params`` entries) are not saved; the loaded estimator has their defaults. Nor
-is state that only further training would use: JTT's identification model (its error set is
-saved) and LfF's moving averages of the losses.
+is JTT's or GEORGE's identification model (JTT's error set and GEORGE's clusters are saved).
+The method's own training state (``net_.training_state()``: group DRO's group weights, LfF's
+moving averages of the losses) is saved with the weights.
 """
 
 import io
@@ -87,6 +88,9 @@ def save_model(estimator, path, *, overwrite=False):
     state = estimator.net_.module_.state_dict()
     tensors = {"module": {k: v.detach().cpu() for k, v in state.items()}}
     tensors["fitted"] = {k: v.detach().cpu() for k, v in extra.items()}
+    # The method's own training state (group DRO's group weights, LfF's loss averages).
+    training_state = estimator.net_.training_state()
+    tensors["training_state"] = {k: v.detach().cpu() for k, v in training_state.items()}
     if getattr(estimator, "sample_weight_", None) is not None:
         tensors["sample_weight_"] = torch.as_tensor(estimator.sample_weight_)
     weights = io.BytesIO()
@@ -156,6 +160,7 @@ def load_model(path, *, device="cpu"):
         tensors = torch.load(io.BytesIO(weights), map_location=device, weights_only=True)
         estimator.net_.module_.load_state_dict(tensors["module"])
         estimator._restore_tensors(tensors.get("fitted", {}))
+        estimator.net_.load_training_state(tensors.get("training_state", {}))
     except Exception as err:  # a corrupt or mismatched weights file fails in torch's own ways
         raise ValueError(f"{path}: the weights do not fit the saved estimator: {err}") from err
     if "sample_weight_" in tensors:

@@ -8,6 +8,7 @@ ends a fit normally.
 
 import numpy as np
 import pytest
+import torch
 from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback, EarlyStopping
 
@@ -77,11 +78,15 @@ def test_an_interrupted_warm_start_keeps_the_previous_fit(cls, data):
     interrupt = InterruptAt(epoch=99)  # not yet
     est = cls(**_params(cls, max_epochs=2, warm_start=True, callbacks=[interrupt])).fit(X, y)
     before = est.decision_function(X)
+    state = {k: v.clone() for k, v in est.net_.training_state().items()}  # group DRO's q
     interrupt.epoch = 4  # the second epoch of the second fit
     with pytest.raises(KeyboardInterrupt, match="after 1 of 2 epochs"):
         est.fit(X, y)
     assert len(est.history_) == 2
     np.testing.assert_array_equal(est.decision_function(X), before)
+    assert est.net_.training_state().keys() == state.keys()
+    for name, tensor in state.items():
+        assert torch.equal(est.net_.training_state()[name], tensor)
     interrupt.epoch = 99
     est.fit(X, y)  # resumes from the kept fit
     assert len(est.history_) == 4

@@ -186,6 +186,11 @@ def test_every_other_method_round_trips(method, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
     if cls is JTTClassifier:
         np.testing.assert_array_equal(loaded.error_set_, model.error_set_)
+    # The method's own training state goes with the weights (LfF's loss averages here).
+    for name, tensor in model.net_.training_state().items():
+        torch.testing.assert_close(loaded.net_.training_state()[name], tensor)
+    if method.key == "lff":
+        assert set(loaded.net_.training_state()) == {"loss", "seen"}
     if cls is GroupDROClassifier:
         assert list(loaded.groups_) == list(model.groups_)
         assert all(isinstance(key, tuple) for key in loaded.groups_)

@@ -5,9 +5,6 @@ An estimator stores its hyperparameters; ``fit`` validates the data, builds a
 mapped to binary targets (1 = ``pos_label``), so any two labels work.
 """
 
-import copy
-from contextlib import contextmanager
-
 import numpy as np
 import torch
 from scipy.special import expit
@@ -40,6 +37,7 @@ from ._params import (
     check_hidden_units,
     check_image_shape,
 )
+from ._rollback import unchanged_on_error
 
 __all__ = ["BaseNetClassifier"]
 
@@ -97,14 +95,19 @@ class BaseNetClassifier(
         self : object
             The fitted estimator.
         """
+        return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight, groups=None):
+        # groups: what a method that trains over groups takes from its own fit's signature;
+        # they travel with the training data, not on the estimator.
         self._validate_params()
         if getattr(self, "warm_start", False) and self.__sklearn_is_fitted__():
-            dataset, _ = self._training_dataset(X, y, sample_weight, reset=False)
+            dataset, _ = self._training_dataset(X, y, sample_weight, reset=False, groups=groups)
             seed = resolve_seed(self.random_state) + len(self.net_.history)
             with self._unchanged_on_error():
                 self._train(dataset, seed, epochs=self.max_epochs)
             return self
-        dataset, fitted = self._training_dataset(X, y, sample_weight, reset=True)
+        dataset, fitted = self._training_dataset(X, y, sample_weight, reset=True, groups=groups)
         seed = resolve_seed(self.random_state)
         with self._unchanged_on_error():
             vars(self).update(fitted)
@@ -132,10 +135,13 @@ class BaseNetClassifier(
         self : object
             The estimator, trained one epoch more.
         """
+        return self._partial_fit(X, y, classes, sample_weight)
+
+    def _partial_fit(self, X, y, classes, sample_weight, groups=None):
         first_call = not hasattr(self, "net_")
         self._validate_params()
         dataset, fitted = self._training_dataset(
-            X, y, sample_weight, reset=first_call, classes=classes
+            X, y, sample_weight, reset=first_call, classes=classes, groups=groups
         )
         seed = resolve_seed(self.random_state)
         with self._unchanged_on_error():
@@ -155,27 +161,9 @@ class BaseNetClassifier(
         check_image_shape(self.image_shape)
         check_callbacks(self.callbacks)
 
-    @contextmanager
     def _unchanged_on_error(self):
-        """Leave the fitted attributes and the network's weights as they were if training fails."""
-        saved = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_")}
-        net = saved.get("net_")
-        if getattr(net, "initialized_", False):
-            # partial_fit trains the fitted network in place.
-            weights = copy.deepcopy(net.module_.state_dict())
-            optimizer = copy.deepcopy(net.optimizer_.state_dict())
-            n_epochs = len(net.history)
-        try:
-            yield
-        except BaseException:
-            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
-                delattr(self, name)
-            vars(self).update(saved)
-            if getattr(net, "initialized_", False):
-                net.module_.load_state_dict(weights)
-                net.optimizer_.load_state_dict(optimizer)
-                del net.history[n_epochs:]
-            raise
+        """Leave the estimator as it was if the training call fails (see ``_rollback``)."""
+        return unchanged_on_error(self)
 
     def _train(self, dataset, seed, epochs):
         devices = [torch.device(self.device)] if _is_cuda(self.device) else []
@@ -189,10 +177,10 @@ class BaseNetClassifier(
         # Left ready to predict, so that a prediction need not switch every layer's mode (a
         # tenth of a millisecond); skorch switches back to training at each training step.
         self.net_.module_.eval()
-        resampling = self.net_.resampling_callback()
-        if resampling is not None:
-            self.sample_weight_ = resampling.sample_weight_
-            self.resampler_ = resampling.resampler
+        self._after_training()
+
+    def _after_training(self):
+        """Record what the method learned beside the weights (a method may add attributes)."""
 
     def _build_net(self, seed):
         resampling = self._resampling()
@@ -222,10 +210,11 @@ class BaseNetClassifier(
         return TrainingNet(module, **params)
 
     # -- validation ----------------------------------------------------------------------------
-    def _training_dataset(self, X, y, sample_weight, *, reset, classes=None):
+    def _training_dataset(self, X, y, sample_weight, *, reset, classes=None, groups=None):
         """Check the training data; return the dataset and, if ``reset``, the new attributes.
 
         Nothing is assigned here, so that a fit that raises leaves the estimator unchanged.
+        ``groups`` are for a method that trains over groups to put into the dataset.
         """
         if y is None:
             raise ValueError(

@@ -204,6 +204,12 @@ class DebiasedVAEClassifier(BaseNetClassifier):
             stratified=self.stratified_batches,
         )
 
+    def _after_training(self):
+        resampling = self.net_.resampling_callback()
+        if resampling is not None:
+            self.sample_weight_ = resampling.sample_weight_
+            self.resampler_ = resampling.resampler
+
     def _resampler(self):
         """Return the (unfitted) latent density resampler of these settings."""
         return LatentDensityResampler(

@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from skorch.utils import to_tensor
 
+from .._hyperparams import with_plain_params
 from ._cnn import CNNClassifier
 from ._docs import fill_param_docs
 from ._groups import group_codes, group_keys
@@ -89,6 +90,29 @@ class GroupDRONet(TrainingNet):
         super().initialize()
         self.group_weights_ = torch.full((self.n_groups,), 1.0 / self.n_groups)
         return self
+
+    def training_state(self):
+        """Return the group weights, which training updates step by step.
+
+        Returns
+        -------
+        state : dict
+            ``{"group_weights": group_weights_}``.
+        """
+        return {"group_weights": self.group_weights_}
+
+    def load_training_state(self, state):
+        """Set the group weights :meth:`training_state` returned.
+
+        Parameters
+        ----------
+        state : dict
+            As :meth:`training_state` returned it.
+        """
+        weights = state["group_weights"].cpu()
+        if weights.shape != (self.n_groups,):
+            raise ValueError("the saved group weights do not match the saved groups.")
+        self.group_weights_ = weights
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Group DRO's loss; a training step also updates ``group_weights_``."""
@@ -207,6 +231,7 @@ class GroupDROClassifier(CNNClassifier):
     ):
         store_init_params(self, locals())
 
+    @with_plain_params
     def fit(self, X, y, *, sensitive_features=None, sample_weight=None):
         """Train a new network for the worst of the groups given by ``sensitive_features``.
 
@@ -228,8 +253,9 @@ class GroupDROClassifier(CNNClassifier):
         self : object
             The fitted estimator.
         """
-        return self._with_groups(sensitive_features, super().fit, X, y, sample_weight)
+        return self._fit(X, y, sample_weight, groups=sensitive_features)
 
+    @with_plain_params
     def partial_fit(self, X, y, classes=None, *, sensitive_features=None, sample_weight=None):
         """Train for one more epoch, continuing from the current weights and group weights.
 
@@ -251,23 +277,7 @@ class GroupDROClassifier(CNNClassifier):
         self : object
             The estimator, trained one epoch more.
         """
-        return self._with_groups(
-            sensitive_features, super().partial_fit, X, y, classes, sample_weight
-        )
-
-    def _with_groups(self, sensitive_features, method, *args):
-        net = getattr(self, "net_", None)
-        group_weights = getattr(net, "group_weights_", None)
-        self._sensitive_features = sensitive_features
-        try:
-            return method(*args)
-        except BaseException:
-            # The base restores the network; the group weights it continues from live beside.
-            if group_weights is not None and getattr(self, "net_", None) is net:
-                net.group_weights_ = group_weights
-            raise
-        finally:
-            del self._sensitive_features
+        return self._partial_fit(X, y, classes, sample_weight, groups=sensitive_features)
 
     def _validate_params(self):
         super()._validate_params()
@@ -277,17 +287,14 @@ class GroupDROClassifier(CNNClassifier):
                 "'weight_decay'; set weight_decay= instead."
             )
 
-    def _training_dataset(self, X, y, sample_weight, *, reset, classes=None):
+    def _training_dataset(self, X, y, sample_weight, *, reset, classes=None, groups=None):
         dataset, fitted = super()._training_dataset(
             X, y, sample_weight, reset=reset, classes=classes
         )
-        sensitive_features = getattr(self, "_sensitive_features", None)
         if reset:
-            fitted["groups_"] = group_keys(sensitive_features, len(dataset))
-            groups = fitted["groups_"]
-        else:
-            groups = self.groups_
-        dataset.groups = group_codes(sensitive_features, len(dataset), groups)
+            fitted["groups_"] = group_keys(groups, len(dataset))
+        keys = fitted["groups_"] if reset else self.groups_
+        dataset.groups = group_codes(groups, len(dataset), keys)  # the data carry the groups
         return dataset, fitted
 
     def _make_net(self, module, **params):
@@ -301,7 +308,7 @@ class GroupDROClassifier(CNNClassifier):
 
     def _saved_state(self):
         groups = [list(key) if isinstance(key, tuple) else key for key in self.groups_]
-        return {"groups_": groups}, {"group_weights_": self.net_.group_weights_}
+        return {"groups_": groups}, {}
 
     def _restore_values(self, values):
         groups = values.get("groups_")
@@ -310,12 +317,6 @@ class GroupDROClassifier(CNNClassifier):
         keys = np.empty(len(groups), dtype=object)
         keys[:] = [tuple(key) if isinstance(key, list) else key for key in groups]
         self.groups_ = keys
-
-    def _restore_tensors(self, tensors):
-        weights = tensors["group_weights_"].cpu()
-        if weights.shape != (len(self.groups_),):
-            raise ValueError("the saved group weights do not match the saved groups.")
-        self.net_.group_weights_ = weights
 
     @property
     def group_weights_(self):

@@ -7,8 +7,6 @@ that the samples the biased network fails on (those that contradict the bias) we
 group labels are needed. Predictions come from the debiased network.
 """
 
-import copy
-from contextlib import contextmanager
 from numbers import Real
 
 import torch
@@ -17,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.utils import to_tensor
 from torch import nn
 
-from ..losses import classification_loss, generalized_cross_entropy, relative_difficulty
+from ..losses import ClassificationLoss, generalized_cross_entropy, relative_difficulty
 from ..nn import StandardClassifier
 from ._base import BaseNetClassifier
 from ._docs import fill_param_docs
@@ -39,22 +37,19 @@ class _TwoNetworks(nn.Module):
         return self.debiased(x), self.biased(x)
 
 
-class _LfFLoss(nn.Module):
-    """Criterion holding LfF's two settings; the net's ``get_loss`` does the weighting."""
-
-    def __init__(self, q=0.7, ema=0.7):
-        super().__init__()
-        self.q = q
-        self.ema = ema
-
-
 class _LfFNet(TrainingNet):
     """A :class:`TrainingNet` that trains both networks of LfF at every step.
 
     ``loss_ema_`` holds each training sample's moving averages of the two networks'
     cross-entropies (rows: biased, debiased) and whether the sample has been seen; it is
-    (re)allocated when a training set of another size comes.
+    (re)allocated when a training set of another size comes. The criterion is the
+    cross-entropy of both networks; ``q`` and ``ema`` are LfF's two settings.
     """
+
+    def __init__(self, *args, q=0.7, ema=0.7, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.q = q
+        self.ema = ema
 
     def get_iterator(self, dataset, training=False):
         if training:
@@ -67,22 +62,45 @@ class _LfFNet(TrainingNet):
                 }
         return super().get_iterator(dataset, training=training)
 
+    def training_state(self):
+        """Return the moving averages of the training samples' losses, once allocated.
+
+        Returns
+        -------
+        state : dict
+            ``{"loss": ..., "seen": ...}`` (see the class), or empty before training.
+        """
+        return dict(getattr(self, "loss_ema_", None) or {})
+
+    def load_training_state(self, state):
+        """Set the moving averages :meth:`training_state` returned.
+
+        Parameters
+        ----------
+        state : dict
+            As :meth:`training_state` returned it.
+        """
+        if state:
+            self.loss_ema_ = {name: state[name].to(self.device) for name in ("loss", "seen")}
+        elif hasattr(self, "loss_ema_"):
+            del self.loss_ema_
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """GCE of the biased network plus the debiased one's CE weighted by relative difficulty."""
         meta = to_tensor(y_true, device=self.device)
         logit_d, logit_b = y_pred
         y, w = meta["y"], meta["w"]
-        gce_b = generalized_cross_entropy(logit_b, y, q=self.criterion_.q)
-        ce_d = classification_loss(logit_d, y)
+        gce_b = generalized_cross_entropy(logit_b, y, q=self.q)
+        ce_d = self.criterion_(logit_d, y, X)
         if not training:
             return ((gce_b + ce_d) * w).mean()
-        ce_b = classification_loss(logit_b, y).detach()
+        ce_b = self.criterion_(logit_b, y, X).detach()
         weight = self._relative_difficulty(meta["index"], ce_b, ce_d.detach())
         return (gce_b * w).mean() + (ce_d * weight * w).mean()
 
     def _relative_difficulty(self, index, ce_b, ce_d):
         # The moving average starts at a sample's first loss, as in the authors' code.
-        state, decay = self.loss_ema_, self.criterion_.ema
+        state, decay = self.loss_ema_, self.ema
         index = index.to(state["seen"].device)
         current = torch.stack([ce_b, ce_d]).to(state["loss"].dtype)
         previous = state["loss"][:, index]
@@ -195,28 +213,13 @@ class LfFClassifier(BaseNetClassifier):
             "module__in_shape": self.input_shape_,
             "module__n_filters": self.n_filters,
             "module__hidden_units": tuple(self.hidden_units),
-            "criterion__q": float(self.q),
-            "criterion__ema": float(self.ema),
         }
 
     def _criterion(self):
-        return _LfFLoss
+        return ClassificationLoss
 
     def _make_net(self, module, **params):
-        return _LfFNet(module, **params)
-
-    @contextmanager
-    def _unchanged_on_error(self):
-        # The base restores the weights; the moving averages live on the net, restore them too.
-        net = getattr(self, "net_", None)
-        saved = copy.deepcopy(getattr(net, "loss_ema_", None))
-        try:
-            with super()._unchanged_on_error():
-                yield
-        except BaseException:
-            if net is not None and saved is not None:
-                net.loss_ema_ = saved
-            raise
+        return _LfFNet(module, q=float(self.q), ema=float(self.ema), **params)
 
     @property
     def _n_features_out(self):

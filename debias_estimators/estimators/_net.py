@@ -11,9 +11,6 @@ from skorch.callbacks import EarlyStopping
 from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, SequentialSampler
 
-from ._resampling import LatentResampling
-from ._stratified import StratifiedBatchSampler
-
 __all__ = ["TrainingNet"]
 
 
@@ -29,11 +26,12 @@ class TrainingNet(NeuralNet):
 
     Notes
     -----
-    With a :class:`LatentResampling` among the callbacks, training batches are drawn by its
-    weighted sampler (``train_sampler_``), whose weights it updates between epochs; else they
-    are shuffled uniformly. When that sampler is a ``StratifiedBatchSampler``, it cuts
-    the batches itself and each training step decodes the batch's first ``n_positive_``
-    samples, its positives, through the module's ``n_decode``.
+    With a callback that draws the training batches among the callbacks (see
+    :meth:`resampling_callback`), training batches are drawn by its sampler
+    (``train_sampler_``), whose weights it may update between epochs; else they are shuffled
+    uniformly. A sampler with ``yields_batches`` cuts the batches itself, and its
+    ``step_params()`` (the DB-VAE's stratified batches: the positives' slice ``n_decode``) go to
+    every training step's module call.
     """
 
     def __init__(self, *args, seed=0, **kwargs):
@@ -99,7 +97,7 @@ class TrainingNet(NeuralNet):
         sampler = kwargs.pop("sampler", None)
         if training:
             sampler = self._training_sampler(dataset, batch_size, shuffle=shuffle, sampler=sampler)
-            if isinstance(sampler, StratifiedBatchSampler):
+            if getattr(sampler, "yields_batches", False):
                 return self.iterator_train(dataset, sampler=sampler, batch_size=None, **kwargs)
             if drop_last is None:
                 # A last batch of one sample breaks BatchNorm in train mode: drop it then.
@@ -116,8 +114,9 @@ class TrainingNet(NeuralNet):
         resampling = self.resampling_callback()
         if resampling is not None and (sampler is not None or not shuffle):
             raise ValueError(
-                "iterator_train__sampler and iterator_train__shuffle=False would replace the "
-                "latent resampling's weighted sampler; set alpha=None to train without it."
+                f"iterator_train__sampler and iterator_train__shuffle=False would replace the "
+                f"weighted sampler of {type(resampling).__name__}, which draws the training "
+                f"batches; {resampling.turn_off_hint}."
             )
         generator = torch.Generator().manual_seed(int(self.seed) + len(self.history))
         if sampler is not None:
@@ -131,15 +130,19 @@ class TrainingNet(NeuralNet):
         return self.train_sampler_
 
     def resampling_callback(self):
-        """Return the :class:`LatentResampling` among the callbacks, or None.
+        """Return the callback that draws the training batches, or None to draw uniformly.
+
+        A method that resamples (the DB-VAE's :class:`LatentResampling`) adds a callback with
+        ``training_sampler(dataset, generator, batch_size)`` and ``turn_off_hint``; the net
+        knows no method by name.
 
         Returns
         -------
-        callback : LatentResampling or None
-            The callback that draws and weights the training batches.
+        callback : skorch.callbacks.Callback or None
+            The first callback with a ``training_sampler`` method.
         """
         for _, callback in getattr(self, "callbacks_", []):
-            if isinstance(callback, LatentResampling):
+            if callable(getattr(callback, "training_sampler", None)):
                 return callback
         return None
 
@@ -151,18 +154,39 @@ class TrainingNet(NeuralNet):
         return self
 
     def train_step_single(self, batch, **fit_params):
-        """Run skorch's training step; stratified batches decode their positives only.
+        """Run skorch's training step with the sampler's ``step_params``, if it has any.
 
-        With a ``StratifiedBatchSampler`` the module gets ``n_decode``, the count of
-        positives at the start of every batch: a static slice instead of a boolean mask.
+        The DB-VAE's stratified batches pass ``n_decode``, the count of positives at the start
+        of every batch: a static slice instead of a boolean mask.
         """
         return super().train_step_single(batch, **self._decode_slice(fit_params))
 
     def _decode_slice(self, fit_params):
-        sampler = getattr(self, "train_sampler_", None)
-        if isinstance(sampler, StratifiedBatchSampler):
-            return {**fit_params, "n_decode": sampler.n_positive_}
-        return fit_params
+        # A sampler that cuts its own batches may tell the module how (step_params).
+        step_params = getattr(getattr(self, "train_sampler_", None), "step_params", None)
+        return fit_params if step_params is None else {**fit_params, **step_params()}
+
+    def training_state(self):
+        """Return the method's own state beside the weights, which training updates.
+
+        A method's net that keeps such state (group weights, loss averages) returns it here;
+        rollback after a failed call and :func:`~debias_estimators.save_model` keep it.
+
+        Returns
+        -------
+        state : dict of str to torch.Tensor
+            Empty for a net without such state.
+        """
+        return {}
+
+    def load_training_state(self, state):
+        """Set the state :meth:`training_state` returned.
+
+        Parameters
+        ----------
+        state : dict of str to torch.Tensor
+            As :meth:`training_state` returned it.
+        """
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Mean of the criterion's per-sample losses times the samples' weights."""

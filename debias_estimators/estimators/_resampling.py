@@ -134,6 +134,9 @@ class LatentResampling(Callback):
         Positives encoded by a separate pass at the last epoch start.
     """
 
+    #: Named in the message that refuses a sampler which would replace this callback's.
+    turn_off_hint = "set alpha=None to train without it"
+
     def __init__(
         self, resampler, source="encode", progress=False, warmup_epochs=0, stratified=False
     ):

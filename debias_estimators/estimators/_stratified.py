@@ -81,6 +81,19 @@ class StratifiedBatchSampler(Sampler):
         self.n_positive_ = positives_per_batch(len(self._pos), len(self.positive), self.batch_size)
         self.n_batches_ = len(self.positive) // self.batch_size
 
+    #: The sampler yields whole batches: the training loader takes them as they are.
+    yields_batches = True
+
+    def step_params(self):
+        """Return what each training step passes to the module: the positives' static slice.
+
+        Returns
+        -------
+        params : dict
+            ``{"n_decode": n_positive_}``: the module decodes each batch's first samples.
+        """
+        return {"n_decode": self.n_positive_}
+
     def _draw(self, members, n):
         if n == 0:
             return members[:0]
