@@ -24,6 +24,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import joblib
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
@@ -122,30 +123,36 @@ def is_saved_model(path):
         return False
 
 
-def load_model(path, *, device="cpu"):
+def load_model(path, *, device="cpu", allow_pickle=False):
     """Load an estimator saved by :func:`save_model`, without running code from the file.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The file written by :func:`save_model`.
+        The file written by :func:`save_model`, or, with ``allow_pickle``, by ``joblib.dump``.
     device : str, default="cpu"
-        Torch device to load the network onto; it becomes the estimator's ``device``.
+        Torch device to load the network onto; it becomes the estimator's ``device``. A
+        pickled estimator of this package is moved there too, wherever it was trained.
+    allow_pickle : bool, default=False
+        Unpickle a file that is not in the safe format (a pipeline of your own, say).
+        Unpickling runs code from the file: allow it only for files you trust.
 
     Returns
     -------
     estimator : classifier
-        The fitted estimator.
+        The fitted estimator (or, from a pickle, the fitted object with ``predict``).
     """
     path = Path(path)
     check_device(device)
     if not path.is_file():
         raise FileNotFoundError(f"No such model file: {path}")
     if not is_saved_model(path):
+        if allow_pickle:
+            return _load_pickle(path, device)
         raise ValueError(
-            f"{path} is not a model saved by debias_estimators.save_model (a zip archive with "
-            f"estimator.json and weights.pt). A pickle (joblib) file runs code when loaded: "
-            f"unpickle it yourself, and only if you trust it."
+            f"Cannot load {path}: it is not a model saved by debias_estimators.save_model (a "
+            f"zip archive with estimator.json and weights.pt). If it is a joblib pickle you "
+            f"trust, pass allow_pickle=True (loading a pickle runs code from the file)."
         )
     with zipfile.ZipFile(path) as archive:
         if archive.getinfo("estimator.json").file_size > _MAX_JSON_BYTES:
@@ -166,6 +173,21 @@ def load_model(path, *, device="cpu"):
     if "sample_weight_" in tensors:
         estimator.sample_weight_ = tensors["sample_weight_"].cpu().numpy()
     return estimator
+
+
+def _load_pickle(path, device):
+    try:
+        model = joblib.load(path)
+    except Exception as err:  # unpickling fails in many ways; all mean "not a model file"
+        raise ValueError(f"Cannot load {path} as a saved model: {err}") from err
+    if not hasattr(model, "predict"):
+        raise ValueError(f"{path} holds a {type(model).__name__}, not a classifier.")
+    check_is_fitted(model)
+    net = getattr(model, "net_", None)
+    if net is not None:  # one of ours: predict where asked, not where it was trained
+        model.set_params(device=device)
+        net.module_.to(device)
+    return model
 
 
 def _rebuild(meta, path, device):

@@ -103,6 +103,20 @@ def test_a_pickle_is_refused_without_running_it(tmp_path):
     assert not marker.exists()
 
 
+def test_a_trusted_pickle_loads_only_when_allowed(fitted, tmp_path):
+    _, models = fitted
+    path = tmp_path / "cnn.joblib"
+    joblib.dump(models["cnn"], path)
+    with pytest.raises(ValueError, match="allow_pickle=True"):
+        load_model(path)
+    loaded = load_model(path, allow_pickle=True)
+    assert isinstance(loaded, CNNClassifier) and loaded.device == "cpu"
+    assert list(loaded.classes_) == list(models["cnn"].classes_)
+    joblib.dump({"not": "a model"}, tmp_path / "dict.joblib")
+    with pytest.raises(ValueError, match="not a classifier"):
+        load_model(tmp_path / "dict.joblib", allow_pickle=True)
+
+
 def test_weights_holding_a_pickled_object_are_refused(fitted, tmp_path):
     _, models = fitted
     path = save_model(models["cnn"], tmp_path / "m.zip")

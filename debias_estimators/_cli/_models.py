@@ -1,19 +1,16 @@
-"""Building the registry's estimators with progress bars, and saving and loading fitted ones."""
+"""Building the registry's estimators with progress bars, and naming and loading fitted ones."""
 
 import dataclasses
 import re
 import sys
 from pathlib import Path
 
-import joblib
-from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
-from .. import persistence
 from .._devices import check_device
 from .._files import check_writable_folder
 from ..estimators import EpochProgress, all_methods, get_method, method_of
-from ..persistence import is_saved_model
+from ..persistence import load_model  # the commands load through the library's policy
 
 __all__ = [
     "MODEL_NAMES",
@@ -116,50 +113,6 @@ def check_new_file(path, *, force=False):
         raise FileExistsError(f"{path} exists; pass --force to replace it.")
     check_writable_folder(path.parent)
     return path
-
-
-def load_model(path, *, allow_pickle=False, device="cpu"):
-    """Load a fitted classifier saved by ``train``, or, if allowed, a joblib pickle.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file written by ``debias-estimators train`` (or ``save_model``), or by
-        ``joblib.dump`` when ``allow_pickle``.
-    allow_pickle : bool, default=False
-        Unpickle a file that is not in the safe format. Unpickling runs code from the file.
-    device : str, default="cpu"
-        Where the model predicts: its network is moved there, wherever it was trained.
-
-    Returns
-    -------
-    model : estimator
-        A fitted classifier with ``predict``.
-    """
-    check_device(device)
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"No such model file: {path}")
-    if is_saved_model(path):
-        return persistence.load_model(path, device=device)
-    if not allow_pickle:
-        raise ValueError(
-            f"Cannot load {path}: it is not a model saved by 'debias-estimators train'. If it is "
-            f"a joblib pickle you trust, pass --allow-pickle (loading a pickle runs code from "
-            f"the file)."
-        )
-    try:
-        model = joblib.load(path)
-    except Exception as err:  # unpickling fails in many ways; all mean "not a model file"
-        raise ValueError(f"Cannot load {path} as a saved model: {err}") from err
-    if not hasattr(model, "predict"):
-        raise ValueError(f"{path} holds a {type(model).__name__}, not a classifier.")
-    check_is_fitted(model)
-    net = getattr(model, "net_", None)
-    if net is not None:  # one of ours: predict where asked, not where it was trained
-        model.set_params(device=device)
-        net.module_.to(device)
-    return model
 
 
 def model_name(model):
