@@ -154,6 +154,8 @@ def load_runs(folder, fpr):
         skin = evaluation.attributes.query("attribute == 'skin_type' and operating_point == 'FPR'")
         recall = skin.set_index("value")["recall"]
         gaps.append({"method": meta["setting"], "gap": recall["lighter"] - recall["darker"]})
+    if not rows:  # a regime whose first runs are still training
+        return pd.DataFrame(), pd.DataFrame()
     order = {name: i for i, (name, _) in enumerate(SETTINGS.values())}
     runs = pd.DataFrame(rows).sort_values(["method", "init"], key=lambda c: c.map(order).fillna(c))
     return runs.reset_index(drop=True), pd.DataFrame(gaps)
