@@ -413,6 +413,17 @@ def test_evaluate_over_test_draws_reports_the_spread(saved_cnn, tmp_path, capsys
     assert_user_error(capsys, status, "--seeds")
 
 
+def test_train_offers_each_method_parameter_with_its_docs(capsys):
+    assert main(["train", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert (
+        "--warmup-epochs N Epochs trained with uniform sampling before resampling starts. "
+        "[dbvae, accelerated-dbvae; default 0]"
+    ) in out
+    assert "--n-clusters N Clusters per class at most" in out and "[george; default 4]" in out
+    assert "--eta" in out and "--device" in out  # group DRO's parameter, through GEORGE
+
+
 def test_each_method_is_named_by_its_own_class():
     names = [model_name(cls()) for cls in (CNNClassifier, DebiasedVAEClassifier, JTTClassifier)]
     names += [model_name(LfFClassifier()), model_name(GroupDROClassifier())]

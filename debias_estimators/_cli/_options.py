@@ -34,8 +34,8 @@ _NOT_OPTIONS = {
 }
 
 
-def _dest(name):
-    return f"param_{name}"
+# Where argparse keeps a generated option's value: apart from the command's own options.
+_PREFIX = "param_"
 
 
 def add_estimator_options(parser, methods, *, taken=()):
@@ -59,7 +59,7 @@ def add_estimator_options(parser, methods, *, taken=()):
         keys = ", ".join(method.key for method in owners)
         parser.add_argument(
             f"--{name.replace('_', '-')}",
-            dest=_dest(name),
+            dest=_PREFIX + name,
             type=value_type,
             default=None,
             metavar=_metavar(value_type),
@@ -90,9 +90,9 @@ def estimator_params(args, method):
     accepted = method.estimator().get_params(deep=False)
     params = {}
     for dest, value in vars(args).items():
-        if not dest.startswith("param_") or value is None:
+        if not dest.startswith(_PREFIX) or value is None:
             continue
-        name = dest.removeprefix("param_")
+        name = dest.removeprefix(_PREFIX)
         if name not in accepted:
             raise ValueError(
                 f"--{name.replace('_', '-')} is no parameter of the {method.name} "
