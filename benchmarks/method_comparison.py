@@ -1,9 +1,11 @@
 """How do the debiasing methods compare? The CNN, the DB-VAE, label-free baselines, an oracle.
 
-Every method trains with the same budget of epochs on the default skewed draw of
-``make_biased_faces`` and is scored on the balanced test draw of ``make_balanced_faces`` (faces
-of the four skin type x gender groups, and non-faces): E[A], Var[A] and the worst group's recall
-(the DB-VAE paper's Table 1, in % and %²), the non-face accuracy and the fit time. The methods:
+Every method trains with the same budget of epochs on one skewed draw of ``make_biased_faces``
+per regime, from several initialisations (``--seeds``), and the CNN from as many more
+(``random_state`` + 1,000) as the null. Each run is scored on the balanced test draw of
+``make_balanced_faces`` (faces of the four skin type x gender groups, and non-faces) at a
+matched operating point: the threshold that accepts 5 % of held-out non-faces of the training
+distribution (:func:`debias_estimators.evaluation.evaluate_detector`). The methods:
 
 * every method of the package's registry (``debias_estimators.estimators.all_methods``, one
   row per method: the CNN, the biased baseline, first) at its defaults; those that need groups
@@ -13,15 +15,18 @@ of the four skin type x gender groups, and non-faces): E[A], Var[A] and the wors
   face's skin type x gender group (non-faces weigh 1, faces weigh 1 on average), computed from
   the training attributes a label-free method never sees.
 
-Per regime (image size x training images) and method it prints each figure as mean ± spread over
-the seeds (spread: half the range, max - min over 2), and the ratio of the mean fit time to the
-CNN's. With ``--lfw`` every method also trains on scikit-image's real LFW subset (100 faces, 100
-non-faces, 25x25 grey; no group labels, so the oracle and group DRO are left out there) and is
-scored by overall accuracy on a fixed stratified split (70 % train, 30 % test).
+Per regime (image size x training images) and method it prints the median over the
+initialisations of the worst group's recall, E[A], Var[A] and the worst attribute value at the
+matched FPR, the difference of each to the CNN's median with a 95 % bootstrap interval and a
+verdict (:func:`debias_estimators.comparison.compare_runs`; three initialisations or more), and
+the ratio of the mean fit time to the CNN's. With ``--lfw`` every method also trains on
+scikit-image's real LFW subset (100 faces, 100 non-faces, 25x25 grey; no group labels, so the
+oracle and group DRO are left out there) and is scored by overall accuracy on a fixed
+stratified split (70 % train, 30 % test), median and range over the initialisations.
 
-Run ``python benchmarks/method_comparison.py`` (the default: 2 regimes x 3 seeds x every
-method, hours on 2 CPU cores), ``--regimes 32:1000 --seeds 0 --epochs 2`` for a small real run,
-or ``--smoke`` for a seconds-long check. Results go to
+Run ``python benchmarks/method_comparison.py`` (the default: 2 regimes x 3 initialisations x
+every method and the null, hours on 2 CPU cores), ``--regimes 32:1000 --seeds 0 1 2 --epochs
+2`` for a small real run, or ``--smoke`` for a seconds-long check. Results go to
 ``benchmarks/results/method_comparison_runs.csv`` and ``method_comparison.csv``.
 """
 
@@ -30,14 +35,18 @@ import time
 
 import numpy as np
 import pandas as pd
-from _common import GROUPS, group_scores, machine, print_table, write_csv
+from _common import GROUPS, machine, print_table, write_csv
 from sklearn.model_selection import train_test_split
 
 from debias_estimators import CNNClassifier
+from debias_estimators.comparison import NULL_SEED_OFFSET, compare_runs
 from debias_estimators.datasets import load_lfw_subset, make_balanced_faces, make_biased_faces
 from debias_estimators.estimators import all_methods
+from debias_estimators.evaluation import evaluate_detector
 
 ORACLE = "Oracle reweighting"
+# The CNN from other initialisations: its differences to the CNN are training noise.
+NULL = "CNN, other initialisations"
 # The registry's methods by display name, then the oracle, which only this benchmark has.
 METHODS = {method.name: method for method in all_methods(variants=False)}
 ALL_METHODS = [*METHODS, ORACLE]
@@ -57,7 +66,10 @@ def parse_args(argv=None):
     parser.add_argument(
         "--regimes", nargs="+", default=["32:4000", "64:4000"], help="SIZE:N_TRAIN pairs"
     )
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[0, 1, 2], help="initialisations of each method"
+    )
+    parser.add_argument("--data-seed", type=int, default=0, help="seed of the data draws")
     parser.add_argument(
         "--methods", nargs="+", default=None, help=f"from {', '.join(KEYS)} (default: all)"
     )
@@ -126,22 +138,31 @@ def warm_up(args):
 
 
 def run(args):
+    """Train every method from each seed on one draw per regime; score at the matched FPR."""
     rows = []
     for size, n_train in args.regimes:
+        half, n = n_train // 2, args.n_test_per_group
+        train = make_biased_faces(half, half, size, random_state=args.data_seed)
+        test = make_balanced_faces(n, 4 * n, size, random_state=10_000 + args.data_seed)
+        held_out = make_biased_faces(0, 4 * n, size, random_state=20_000 + args.data_seed)
+        plan = [(method, 0) for method in args.methods]
+        if "CNN" in args.methods:
+            plan.append((NULL, NULL_SEED_OFFSET))
         for seed in args.seeds:
-            half = n_train // 2
-            train = make_biased_faces(half, half, size, random_state=seed)
-            n = args.n_test_per_group
-            test = make_balanced_faces(n, 4 * n, size, random_state=10_000 + seed)
-            for method in args.methods:
-                clf = make_model(method, args, seed)
-                fit_s = fit(clf, method, train.images, train.target, train.attributes)
-                row = {"data": f"{size}px/{n_train}", "method": method, "seed": seed}
-                rows.append({**row, **group_scores(clf, test), "fit_s": fit_s})
+            for method, offset in plan:
+                source = "CNN" if method == NULL else method
+                clf = make_model(source, args, seed + offset)
+                fit_s = fit(clf, source, train.images, train.target, train.attributes)
+                evaluation = evaluate_detector(
+                    clf, test.images, test.target == 1, test.attributes, held_out.images
+                )
+                figures = evaluation.figures()
+                row = {"data": f"{size}px/{n_train}", "method": method, "seed": seed + offset}
+                rows.append({**row, **figures, "fit_s": fit_s})
                 print(
-                    f"  {size}px {n_train} seed {seed} {method}: E[A] {rows[-1]['E[A]']:.2f} "
-                    f"Var[A] {rows[-1]['Var[A]']:.2f} worst {rows[-1]['worst_group']:.1f} "
-                    f"non-faces {rows[-1]['nonface_acc']:.1f} ({fit_s:.1f} s)",
+                    f"  {size}px {n_train} seed {seed + offset} {method}: worst group "
+                    f"{figures['worst group at FPR']:.1f} E[A] {figures['E[A] at FPR']:.2f} "
+                    f"Var[A] {figures['Var[A] at FPR']:.2f} at 5 % FPR ({fit_s:.1f} s)",
                     flush=True,
                 )
     return pd.DataFrame(rows)
@@ -174,24 +195,50 @@ def run_lfw(args):
     return pd.DataFrame(rows)
 
 
-def _mean_spread(values):
-    values = values.dropna()
-    if values.empty:
-        return "-"
-    return f"{values.mean():.2f} ± {(values.max() - values.min()) / 2:.2f}"
+SHOWN = ["worst group at FPR", "E[A] at FPR", "Var[A] at FPR", "worst value at FPR"]
 
 
-def summary(runs, metrics):
-    """Per data set and method: each metric as mean ± spread, and the fit-time ratio to the CNN."""
+def _fit_ratio(runs, data, part):
+    cnn = runs[(runs["data"] == data) & (runs["method"] == "CNN")]["fit_s"]
+    return round(part["fit_s"].mean() / cnn.mean(), 2) if len(cnn) else float("nan")
+
+
+def summary(runs):
+    """Per regime and method: medians at the matched FPR, differences to the CNN, verdicts."""
     out = []
-    for (data, method), part in runs.groupby(["data", "method"], sort=False):
-        cnn = runs[(runs["data"] == data) & (runs["method"] == "CNN")]["fit_s"]
-        ratio = part["fit_s"].mean() / cnn.mean() if len(cnn) else float("nan")
-        row = {"data": data, "method": method, "seeds": len(part)}
-        row.update({metric: _mean_spread(part[metric]) for metric in metrics})
-        row["fit s"] = _mean_spread(part["fit_s"])
-        row["fit time / CNN"] = round(ratio, 2)
-        out.append(row)
+    for data, regime in runs.groupby("data", sort=False):
+        has_null = NULL in set(regime["method"])
+        comparison = compare_runs(regime, "CNN", null=NULL if has_null else None, figures=SHOWN)
+        medians = comparison.summary.set_index(["method", "figure"])["median"]
+        differences = comparison.differences.set_index(["method", "figure"])
+        for method, part in regime.groupby("method", sort=False):
+            row = {"data": data, "method": method, "initialisations": len(part)}
+            for figure in SHOWN:
+                cell = f"{medians[(method, figure)]:.2f}"
+                if (method, figure) in differences.index:
+                    d = differences.loc[(method, figure)]
+                    cell += f" ({d['difference']:+.2f} [{d['low']:+.2f}, {d['high']:+.2f}] "
+                    cell += f"{d['verdict']})"
+                row[figure] = cell
+            row["fit time / CNN"] = _fit_ratio(runs, data, part)
+            out.append(row)
+    return pd.DataFrame(out)
+
+
+def lfw_summary(runs):
+    """Per method on LFW: median accuracy and its range over the initialisations."""
+    out = []
+    for method, part in runs.groupby("method", sort=False):
+        accuracy = part["accuracy"]
+        out.append(
+            {
+                "data": "LFW",
+                "method": method,
+                "initialisations": len(part),
+                "accuracy": f"{accuracy.median():.2f} [{accuracy.min():.2f}, {accuracy.max():.2f}]",
+                "fit time / CNN": _fit_ratio(runs, "LFW", part),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -202,14 +249,17 @@ def main(argv=None):
     start = time.perf_counter()
     warm_up(args)
     runs = run(args)
-    tables = [summary(runs, ["E[A]", "Var[A]", "worst_group", "nonface_acc"])]
+    tables = [summary(runs)]
     if args.lfw:
         lfw = run_lfw(args)
         runs = pd.concat([runs, lfw], ignore_index=True)
-        tables.append(summary(lfw, ["accuracy"]))
+        tables.append(lfw_summary(lfw))
     write_csv(runs.to_dict("records"), "method_comparison_runs", args.out)
     table = pd.concat(tables, ignore_index=True).fillna("")
-    title = "Mean ± spread (half the range) over seeds (accuracies in %, Var[A] in %²):"
+    title = (
+        "Median over initialisations at a matched 5 % FPR (recall and E[A] in %, Var[A] in %²); "
+        "in brackets the difference to the CNN's median, its 95 % interval and the verdict:"
+    )
     print_table(table.to_dict("records"), title)
     write_csv(table.to_dict("records"), "method_comparison", args.out)
     settings = {k: v for k, v in vars(args).items() if k != "out"}
