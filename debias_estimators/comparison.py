@@ -34,7 +34,8 @@ def figure_directions(figures):
     Parameters
     ----------
     figures : iterable of str
-        Names as :meth:`OperatingPointEvaluation.figures` gives them.
+        Names as :meth:`~debias_estimators.evaluation.OperatingPointEvaluation.figures` gives
+        them.
 
     Returns
     -------
@@ -143,7 +144,7 @@ def compare_runs(
     ----------
     runs : pandas.DataFrame
         One row per run: a ``method`` column and one column per figure (other columns,
-        such as ``init``, are kept in :attr:`Comparison.runs` and otherwise ignored).
+        such as ``init``, are kept in the comparison's ``runs`` and otherwise ignored).
     baseline : str
         The method every other is compared with.
     null : str, optional
