@@ -67,22 +67,21 @@ def group_roc_auc(scores, faces, groups):
     auc : pandas.Series
         One value per group (levels joined by ``" / "``), in [0, 1].
     """
-    scores, faces = scores_1d(scores, "scores"), np.asarray(faces, dtype=bool)
-    frame = pd.DataFrame(groups).reset_index(drop=True)
-    if not (len(scores) == len(faces) == len(frame)):
-        raise ValueError("scores, faces and groups must have the same length.")
-    negatives = scores[~faces]
-    if negatives.size == 0:
-        raise ValueError("group_roc_auc needs non-faces to rank the faces against.")
     auc = {
         label: roc_auc_score(y, ranked)
-        for label, y, ranked in _group_rankings(scores, faces, frame)
+        for label, y, ranked in _group_rankings(scores, faces, groups)
     }
     return pd.Series(auc, name="roc_auc", dtype=float)
 
 
-def _group_rankings(scores, faces, frame):
+def _group_rankings(scores, faces, groups):
     """Yield ``(group label, labels, scores)``: one group's faces, then every non-face."""
+    scores, faces = scores_1d(scores, "scores"), np.asarray(faces, dtype=bool).reshape(-1)
+    frame = pd.DataFrame(groups).reset_index(drop=True)
+    if not (len(scores) == len(faces) == len(frame)):
+        raise ValueError("scores, faces and groups must have the same length.")
+    if faces.all():
+        raise ValueError("Ranking each group's faces needs non-faces to rank them against.")
     labels = frame[faces].astype(str).agg(" / ".join, axis=1).to_numpy()
     negatives = scores[~faces]
     for label in sorted(set(labels)):
@@ -111,10 +110,8 @@ def group_roc_curves(scores, faces, groups):
     curves : pandas.DataFrame
         Columns ``group``, ``fpr`` and ``tpr`` (scikit-learn's ``roc_curve`` of each group).
     """
-    scores, faces = scores_1d(scores, "scores"), np.asarray(faces, dtype=bool)
-    frame = pd.DataFrame(groups).reset_index(drop=True)
     parts = []
-    for label, y, ranked in _group_rankings(scores, faces, frame):
+    for label, y, ranked in _group_rankings(scores, faces, groups):
         fpr, tpr, _ = roc_curve(y, ranked)
         parts.append(pd.DataFrame({"group": label, "fpr": fpr, "tpr": tpr}))
     return pd.concat(parts, ignore_index=True)

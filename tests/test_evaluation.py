@@ -12,6 +12,7 @@ from debias_estimators.evaluation import (
     evaluate_scores,
     face_scores,
     group_roc_auc,
+    group_roc_curves,
     threshold_at_fpr,
 )
 
@@ -67,6 +68,10 @@ def test_group_roc_auc_matches_the_pairwise_count():
     negatives = scores[~faces]
     assert auc["a"] == pytest.approx(_pairwise_auc([0.9, 0.4], negatives))
     assert auc["b"] == pytest.approx(_pairwise_auc([0.7, 0.2], negatives))
+    with pytest.raises(ValueError, match="non-faces"):
+        group_roc_auc(scores[:4], faces[:4], groups[:4])
+    with pytest.raises(ValueError, match="same length"):
+        group_roc_curves(scores[:-1], faces, groups)
 
 
 def _toy_test_set():
