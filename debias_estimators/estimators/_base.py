@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 from .._hyperparams import refuse_bool_numbers, with_plain_params
 from .._random import resolve_seed
 from ..nn import batch_invariant_inference
+from ._checkpoint import CheckpointRun, check_checkpoint, refuse_continuation
 from ._data import ArrayDataset, check_fitted_shape, check_inputs, refuse_one_sample
 from ._finite_loss import FiniteLoss
 from ._labels import check_classes
@@ -102,6 +103,7 @@ class BaseNetClassifier(
         # they travel with the training data, not on the estimator.
         self._validate_params()
         if getattr(self, "warm_start", False) and self.__sklearn_is_fitted__():
+            refuse_continuation(self, "fit with warm_start=True on a fitted estimator")
             dataset, _ = self._training_dataset(X, y, sample_weight, reset=False, groups=groups)
             seed = resolve_seed(self.random_state) + len(self.net_.history)
             with self._unchanged_on_error():
@@ -109,10 +111,18 @@ class BaseNetClassifier(
             return self
         dataset, fitted = self._training_dataset(X, y, sample_weight, reset=True, groups=groups)
         seed = resolve_seed(self.random_state)
+        run = CheckpointRun.open(self, dataset, seed)  # refuses another run's checkpoint
+        seed = seed if run is None else run.seed
         with self._unchanged_on_error():
             vars(self).update(fitted)
             self.net_ = self._build_net(seed)
-            self._train(dataset, seed, epochs=None)
+            if run is None:
+                self._train(dataset, seed, epochs=None)
+            else:
+                self.net_.callbacks.append(("epoch_checkpoint", run.callback))
+                self._train(dataset, seed, epochs=None, resume=run)
+        if run is not None:
+            run.finish()
         return self
 
     @with_plain_params
@@ -140,6 +150,7 @@ class BaseNetClassifier(
     def _partial_fit(self, X, y, classes, sample_weight, groups=None):
         first_call = not hasattr(self, "net_")
         self._validate_params()
+        refuse_continuation(self, "partial_fit")
         dataset, fitted = self._training_dataset(
             X, y, sample_weight, reset=first_call, classes=classes, groups=groups
         )
@@ -160,18 +171,21 @@ class BaseNetClassifier(
         check_hidden_units(self.hidden_units)
         check_image_shape(self.image_shape)
         check_callbacks(self.callbacks)
+        check_checkpoint(self)
 
     def _unchanged_on_error(self):
         """Leave the estimator as it was if the training call fails (see ``_rollback``)."""
         return unchanged_on_error(self)
 
-    def _train(self, dataset, seed, epochs):
+    def _train(self, dataset, seed, epochs, resume=None):
         devices = [torch.device(self.device)] if _is_cuda(self.device) else []
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
+            if resume is not None:  # a checkpointed fit: on from its checkpoint, if any
+                epochs = resume.start(self.net_)
             if epochs is None:
                 self.net_.fit(dataset, dataset.y)  # y only steers a stratified split
-            else:
+            elif epochs:
                 self.net_.partial_fit(dataset, dataset.y, epochs=epochs)
         self.net_.check_finished()  # skorch ends an interrupted fit quietly: propagate
         # Left ready to predict, so that a prediction need not switch every layer's mode (a

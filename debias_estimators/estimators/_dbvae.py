@@ -90,6 +90,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     %(image_shape)s
     %(data_format)s
     %(net_params)s
+    %(checkpoint)s
+    %(checkpoint_every)s
 
     Attributes
     ----------
@@ -165,6 +167,8 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         image_shape=None,
         data_format="auto",
         net_params=None,
+        checkpoint=None,
+        checkpoint_every=1,
     ):
         store_init_params(self, locals())
 

@@ -251,6 +251,10 @@ ess_floor, warmup_epochs
         training itself runs on the accelerator's device (the process's GPU, or the CPU).
     compile, callbacks, train_split, verbose, image_shape, data_format, net_params
         As for :class:`DebiasedVAEClassifier`.
+    checkpoint : None
+        Not supported over several processes: only None.
+    checkpoint_every : int, default=1
+        Unused.
 
     Attributes
     ----------
@@ -284,6 +288,8 @@ history_
     _parameter_constraints: dict = {
         **DebiasedVAEClassifier._parameter_constraints,
         "accelerator": [HasMethods(["prepare", "backward"]), None],
+        # Every rank would write the one file, each with its own generators: not supported.
+        "checkpoint": [None],
     }
 
     def __init__(
@@ -317,6 +323,8 @@ history_
         image_shape=None,
         data_format="auto",
         net_params=None,
+        checkpoint=None,
+        checkpoint_every=1,
     ):
         store_init_params(self, locals())
 
@@ -346,7 +354,7 @@ history_
         params["callbacks__print_log__sink"] = self.accelerator_.print if self.verbose else print
         return AcceleratedTrainingNet(module, accelerator=self.accelerator_, **params)
 
-    def _train(self, dataset, seed, epochs):
+    def _train(self, dataset, seed, epochs, resume=None):
         accelerator = self.accelerator_
         net = self.net_
         net.device = None  # while training, the accelerator places the module and the batches
@@ -358,7 +366,7 @@ history_
             with torch.random.fork_rng(devices=devices):
                 # The weighted draws use the net's own generator (the shared seed); the global
                 # generator, for the latent noise, differs between the ranks.
-                super()._train(dataset, seed + accelerator.process_index, epochs)
+                super()._train(dataset, seed + accelerator.process_index, epochs, resume)
         finally:
             # skorch unwraps the module at the end of training; the estimator also needs the
             # plain optimizer (to pickle), even after an interrupt, and the main process's

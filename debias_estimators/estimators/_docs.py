@@ -53,6 +53,15 @@ SHARED_PARAM_DOCS = {
     parameters can also be set one by one, as in skorch: ``set_params(optimizer__weight_decay
     =1e-4)`` (prefixes ``module``, ``criterion``, ``optimizer``, ``iterator_train``,
     ``iterator_valid``, ``callbacks``), which ``GridSearchCV`` grids can search.""",
+    "checkpoint": """checkpoint : str or path-like, optional
+    A directory where :meth:`fit` saves a checkpoint every ``checkpoint_every`` epochs, to
+    resume a run after a crash: a later ``fit`` of the same run (the same parameters, apart
+    from ``max_epochs``, ``callbacks`` and ``verbose``, and the same data) goes on from it,
+    to the weights an uninterrupted run would have had (on the same machine and torch thread
+    count). A finished fit removes its checkpoint; another run's is refused, not
+    overwritten. Only a fit from scratch is checkpointed. See the user guide's "Long runs".""",
+    "checkpoint_every": """checkpoint_every : int, default=1
+    Epochs between two checkpoints, when ``checkpoint`` is set.""",
     # The Attributes section's entries that every fitted estimator has.
     "fitted_attributes": """classes_ : ndarray of shape (2,)
     The two labels.

@@ -22,6 +22,7 @@ from sklearn.utils.metaestimators import available_if
 
 from .._hyperparams import with_plain_params
 from .._random import resolve_seed
+from ._checkpoint import identification_checkpoint
 from ._cnn import CNNClassifier
 from ._docs import fill_param_docs
 from ._group_dro import GroupDROClassifier
@@ -132,6 +133,9 @@ class GEORGEClassifier(GroupDROClassifier):
     net_params : dict, optional
         Further skorch parameters of both nets (not ``optimizer__weight_decay``: see
         ``weight_decay``).
+    %(checkpoint)s
+        The identification CNN's checkpoints go to its ``identification`` folder.
+    %(checkpoint_every)s
 
     Attributes
     ----------
@@ -199,6 +203,8 @@ class GEORGEClassifier(GroupDROClassifier):
         image_shape=None,
         data_format="auto",
         net_params=None,
+        checkpoint=None,
+        checkpoint_every=1,
     ):
         store_init_params(self, locals())
 
@@ -248,6 +254,7 @@ class GEORGEClassifier(GroupDROClassifier):
         params = {k: v for k, v in self.get_params(deep=False).items() if k in shared}
         weight_decay = {"optimizer__weight_decay": self.weight_decay}
         params["net_params"] = {**(self.net_params or {}), **weight_decay}
+        params["checkpoint"] = identification_checkpoint(self.checkpoint)
         return CNNClassifier(
             **{**params, "max_epochs": self.identification_epochs, "random_state": seed}
         )

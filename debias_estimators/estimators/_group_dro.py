@@ -165,6 +165,8 @@ class GroupDROClassifier(CNNClassifier):
     %(data_format)s
     net_params : dict, optional
         Further skorch parameters (not ``optimizer__weight_decay``: see ``weight_decay``).
+    %(checkpoint)s
+    %(checkpoint_every)s
 
     Attributes
     ----------
@@ -228,6 +230,8 @@ class GroupDROClassifier(CNNClassifier):
         image_shape=None,
         data_format="auto",
         net_params=None,
+        checkpoint=None,
+        checkpoint_every=1,
     ):
         store_init_params(self, locals())
 

@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval
 
 from .._hyperparams import with_plain_params
 from .._random import resolve_seed
+from ._checkpoint import identification_checkpoint
 from ._cnn import CNNClassifier
 from ._docs import fill_param_docs
 from ._params import NET_CONSTRAINTS, store_init_params
@@ -80,6 +81,9 @@ class JTTClassifier(CNNClassifier):
     %(image_shape)s
     %(data_format)s
     %(net_params)s
+    %(checkpoint)s
+        The identification CNN's checkpoints go to its ``identification`` folder.
+    %(checkpoint_every)s
 
     Attributes
     ----------
@@ -138,6 +142,8 @@ class JTTClassifier(CNNClassifier):
         image_shape=None,
         data_format="auto",
         net_params=None,
+        checkpoint=None,
+        checkpoint_every=1,
     ):
         store_init_params(self, locals())
 
@@ -166,9 +172,10 @@ class JTTClassifier(CNNClassifier):
         self._training_dataset(X, y, sample_weight, reset=True)
         seed = resolve_seed(self.random_state)
         params = self.get_params(deep=False)
-        del params["identification_epochs"], params["upweight"]
+        del params["identification_epochs"], params["upweight"], params["checkpoint"]
         identifier = CNNClassifier(
-            **{**params, "max_epochs": self.identification_epochs, "random_state": seed}
+            **{**params, "max_epochs": self.identification_epochs, "random_state": seed},
+            checkpoint=identification_checkpoint(self.checkpoint),
         )
         identifier.fit(X, y, sample_weight=sample_weight)
         error_set = identifier.predict(X) != np.asarray(y).reshape(-1)

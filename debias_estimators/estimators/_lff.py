@@ -157,6 +157,8 @@ class LfFClassifier(BaseNetClassifier):
     %(image_shape)s
     %(data_format)s
     %(net_params)s
+    %(checkpoint)s
+    %(checkpoint_every)s
 
     Attributes
     ----------
@@ -202,6 +204,8 @@ class LfFClassifier(BaseNetClassifier):
         image_shape=None,
         data_format="auto",
         net_params=None,
+        checkpoint=None,
+        checkpoint_every=1,
     ):
         store_init_params(self, locals())
 

@@ -6,6 +6,7 @@ Each estimator declares its parameters once, in scikit-learn's ``_parameter_cons
 line uses the same device check.
 """
 
+import os
 from numbers import Integral, Real
 
 import torch
@@ -47,6 +48,8 @@ NET_CONSTRAINTS = {
     "image_shape": [tuple, list, None],
     "data_format": [StrOptions({"auto", "channels_last", "channels_first"})],
     "net_params": [dict, None],
+    "checkpoint": [str, os.PathLike, None],
+    "checkpoint_every": [POSITIVE_INT],
 }
 
 

@@ -206,6 +206,33 @@ class LatentResampling(Callback):
         self._cache[index] = y_pred[1].detach().cpu().numpy()
         self._seen[index] = True
 
+    def training_state(self):
+        """Return the cached latent means (``source="cached"``), which training updates.
+
+        A checkpoint keeps them, so that a resumed fit weights the positives as it would have.
+
+        Returns
+        -------
+        state : dict of str to torch.Tensor
+            ``{"cache": ..., "seen": ...}``, or empty before the first epoch or with
+            ``source="encode"``.
+        """
+        if getattr(self, "_cache", None) is None:
+            return {}
+        return {"cache": torch.from_numpy(self._cache.copy()), "seen": torch.from_numpy(self._seen)}
+
+    def load_training_state(self, state):
+        """Set the cached latent means :meth:`training_state` returned.
+
+        Parameters
+        ----------
+        state : dict of str to torch.Tensor
+            As :meth:`training_state` returned it.
+        """
+        if state:
+            self._cache = state["cache"].numpy().copy()
+            self._seen = state["seen"].numpy().copy()
+
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Collect the positives' latent means, refit the resampler, update the sampler.
 
