@@ -36,6 +36,7 @@ TINY = {
     "lr": 1e-3,
     "batch_size": 8,
     "max_epochs": 1,
+    "checkpoint_every": 1,
     "latent_dim": 2,
     "kl_weight": 1e-3,
     "alpha": 0.05,
