@@ -26,6 +26,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 from debias_estimators import LatentDensityResampler
+from debias_estimators.resampling import smoothed_loss
 
 EPS = 1e-3  # added to error rates before the log: a face no neighbour misses keeps a weight
 
@@ -102,14 +103,12 @@ def _knn_loss_on_loss_dims(k, m, source="loss"):
     """Mean loss of the k nearest faces, on the m latent dims that track that loss most.
 
     ``source`` names the loss: ``"loss"`` (out-of-fold) or ``"early_loss"`` (training, epoch 1).
+    The library's smoothing, as ``DebiasedVAEClassifier(weighting="difficulty")`` does it.
     """
 
     def rule(signals):
-        Zs, loss = signals.Zs, getattr(signals, source)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            corr = np.nan_to_num([abs(np.corrcoef(z, loss)[0, 1]) for z in Zs.T])
-        dims = np.argsort(-corr, kind="stable")[:m]
-        return np.log(_neighbour_mean(loss, Zs[:, dims], k))
+        loss = getattr(signals, source)
+        return np.log(smoothed_loss(signals.Z, loss, n_dims=m, n_neighbors=k)[0])
 
     return rule
 

@@ -6,8 +6,8 @@ rules, cross-fitted difficulty alone, smoothed or combined with latent rarity, G
 clusters, an error model on the latent means, a density ratio, and two references that read
 the labels) is brought to the same effective sample size (``--ess``, 30 % of the faces by
 default) by the one exponent on its log-weights that reaches it: a flat rule is sharpened, a
-steep one tempered (``_targeting.weights_at_ess``). For every attribute value the script
-reports the *boost*: its share of the resampled mass over its share of the faces.
+steep one tempered (``debias_estimators.resampling.weights_at_ess``). For every attribute value
+the script reports the *boost*: its share of the resampled mass over its share of the faces.
 
 Beside the boosts stands which values the detector actually misses more: the recall of every
 value from cross-fitted predictions (``--folds`` DB-VAEs, each trained on the other folds, their

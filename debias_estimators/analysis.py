@@ -205,7 +205,7 @@ def _other_label(model, face):
     return others[0] if others else 0
 
 
-def resampling_weights(model, faces):
+def resampling_weights(model, faces, loss=None):
     """Weight faces as a fitted DB-VAE's resampling would, under its trained encoder.
 
     Parameters
@@ -215,17 +215,23 @@ def resampling_weights(model, faces):
         :meth:`~debias_estimators.DebiasedVAEClassifier.resampling_weights`).
     faces : ndarray
         Face images, at least two.
+    loss : ndarray of shape (n_faces,), optional
+        The faces' cross-fitted losses, for a model with ``weighting="difficulty"`` (its
+        ``crossfit_loss_`` at the training faces' rows).
 
     Returns
     -------
     weights : ndarray of shape (n_faces,)
-        Sampling probabilities summing to 1; high for faces rare in the latent space.
+        Sampling probabilities summing to 1; high for faces rare in the latent space (or, by
+        difficulty, whose latent neighbours are missed more).
     """
     if not callable(getattr(model, "resampling_weights", None)):
         raise TypeError(
             f"resampling_weights needs a DebiasedVAEClassifier; got a {type(model).__name__}."
         )
-    return model.resampling_weights(faces)
+    if loss is None:
+        return model.resampling_weights(faces)
+    return model.resampling_weights(faces, loss=loss)
 
 
 def attribute_enrichment(attributes, weights, top_fraction=0.1):

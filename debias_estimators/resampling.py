@@ -24,6 +24,11 @@ and works on any latent matrix.
 :meth:`~debias_estimators.LatentDensityResampler.fit_resample` has imbalanced-learn's sampler
 interface: it redraws the samples of each class in inverse proportion to their density within
 the class, so the resampler drops into an ``imblearn.pipeline.Pipeline`` on feature vectors.
+
+:func:`difficulty_weights` weights samples by how often a model that did not train on them
+misses their latent neighbours instead (the DB-VAE's ``weighting="difficulty"``), and
+:func:`weights_at_ess` brings any log-weights to one effective sample size, sharpening as well
+as tempering.
 """
 
 import warnings
@@ -37,13 +42,17 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
+from ._difficulty import difficulty_weights, smoothed_loss, weights_at_ess
 from ._hyperparams import refuse_bool_numbers
 
 __all__ = [
     "COMBINE_RULES",
     "LatentDensityResampler",
     "ResamplingCollapseWarning",
+    "difficulty_weights",
+    "smoothed_loss",
     "tempered_weights",
+    "weights_at_ess",
 ]
 
 COMBINE_RULES = ("max", "product", "geometric")

@@ -1,8 +1,9 @@
 """``debias-estimators audit``: which training faces a DB-VAE upweights, and what they share.
 
 This is the "uncovering" half of the DB-VAE: without group labels, the faces its resampler
-draws most often are those rare in its latent space; where the training set has attribute
-labels, counting them among the top weights shows which groups the model found rare.
+draws most often are those rare in its latent space (or, with ``weighting="difficulty"``, those
+whose latent neighbours held-out models miss); where the training set has attribute labels,
+counting them among the top weights shows which groups the model upweights.
 """
 
 from ..analysis import attribute_enrichment, resampling_weights
@@ -41,11 +42,22 @@ def run_audit(args, echo):
             f"least two."
         )
     echo(f"Training set: {data.source}: {len(faces)} faces.")
-    weights = resampling_weights(model, faces)
+    if getattr(model, "weighting", "density") == "difficulty":
+        loss = getattr(model, "crossfit_loss_", None)
+        if loss is None or len(loss) != len(data.target):
+            raise ValueError(
+                f"{args.model} weights faces by their cross-fitted losses, kept for the "
+                f"{'no' if loss is None else len(loss)} samples it was trained on; audit it on "
+                f"that training set (the options train had), not on {len(data.target)} samples."
+            )
+        weights = resampling_weights(model, faces, loss=loss[data.faces])
+        rule = "by the cross-fitted loss of its latent neighbours (weighting=difficulty)"
+    else:
+        weights = resampling_weights(model, faces)
+        rule = "in inverse proportion to its density in the latent space"
     report.add_text(
-        f"Training set: {data.source}. The DB-VAE's resampler weights each face in inverse "
-        "proportion to its density in the latent space; w is the rate relative to uniform "
-        "sampling."
+        f"Training set: {data.source}. The DB-VAE's resampler weights each face {rule}; w is "
+        "the rate relative to uniform sampling."
     )
     report.add_figure(
         extreme_faces_figure(faces, weights),

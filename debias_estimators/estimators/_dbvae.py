@@ -7,10 +7,12 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .._difficulty import difficulty_weights
 from ..losses import RECON_LOSSES, DBVAELoss
 from ..nn import DBVAE
 from ..resampling import LatentDensityResampler
 from ._base import BaseNetClassifier, _module_device
+from ._crossfit import DifficultyWeightingMixin
 from ._docs import fill_param_docs
 from ._modes import evaluating
 from ._params import NET_CONSTRAINTS, store_init_params
@@ -20,7 +22,7 @@ __all__ = ["DebiasedVAEClassifier"]
 
 
 @fill_param_docs
-class DebiasedVAEClassifier(BaseNetClassifier):
+class DebiasedVAEClassifier(DifficultyWeightingMixin, BaseNetClassifier):
     """The DB-VAE of Amini et al. (AIES 2019): a classifier that debiases itself while training.
 
     The encoder is the standard CNN with ``2 * latent_dim + 1`` outputs: the class logit and a
@@ -70,6 +72,27 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         and an epoch is ``n_train // batch_size`` full batches. The decoder then takes a
         static slice of the batch rather than a boolean mask, which ``compile=True`` needs to
         decode the positives only. Has no effect when ``alpha`` is None.
+    weighting : {"density", "difficulty"}, default="density"
+        What the faces' sampling weights follow. ``"density"``: inverse latent density (the
+        paper's rule, set by ``alpha``, ``bins``, ``combine`` and ``ess_floor``).
+        ``"difficulty"``: how often models that did not train on a face miss its latent
+        neighbours; before training, :meth:`fit` trains ``crossfit_folds`` copies of this
+        estimator with ``weighting="density"``, each on the other folds, and keeps each
+        sample's held-out log-loss (``crossfit_loss_``); at every epoch start the faces'
+        latent means and those losses give the weights
+        (:func:`~debias_estimators.resampling.difficulty_weights`). It costs about one more
+        full fit (fit time about doubles); :meth:`partial_fit` cannot use it. Needs ``alpha``.
+    crossfit_folds : int, default=2
+        Folds of the cross-fitting (``weighting="difficulty"`` only).
+    difficulty_dims : int, default=5
+        Latent dimensions, those most correlated with the cross-fitted loss, in which a face's
+        neighbours are found (``weighting="difficulty"`` only).
+    difficulty_neighbors : int, default=100
+        Faces, itself included, whose cross-fitted loss is averaged into a face's difficulty
+        (``weighting="difficulty"`` only).
+    difficulty_ess : float, default=0.3
+        Effective sample size of the difficulty weights, as a share of the faces, in (0, 1);
+        the weights are sharpened or tempered to it (``weighting="difficulty"`` only).
     %(lr)s
     %(batch_size)s
     %(max_epochs)s
@@ -101,8 +124,11 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     sample_weight_ : ndarray of shape (n_train,)
         The last epoch's sampling probabilities, in training-set order (absent when ``alpha``
         is None).
-    resampler_ : LatentDensityResampler
+    resampler_ : LatentDensityResampler or DifficultyResampler
         The resampler as fitted at the last epoch's start, on the training positives.
+    crossfit_loss_ : ndarray of shape (n_train,)
+        With ``weighting="difficulty"``: each training sample's log-loss of its own class under
+        the cross-fitted copy that did not train on it.
     history_ : skorch.History
         Per-epoch record; ``sample_ess`` holds the effective sample size of the weights,
         ``resample_dur`` the seconds of the epoch's ``dur`` spent on resampling at its start
@@ -135,6 +161,11 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
         "resample_latents": [StrOptions(set(LATENT_SOURCES))],
         "stratified_batches": ["boolean"],
+        "weighting": [StrOptions({"density", "difficulty"})],
+        "crossfit_folds": [Interval(Integral, 2, None, closed="left")],
+        "difficulty_dims": [Interval(Integral, 1, None, closed="left")],
+        "difficulty_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "difficulty_ess": [Interval(Real, 0, 1, closed="neither")],
     }
 
     def __init__(
@@ -152,6 +183,11 @@ class DebiasedVAEClassifier(BaseNetClassifier):
         warmup_epochs=0,
         resample_latents="encode",
         stratified_batches=False,
+        weighting="density",
+        crossfit_folds=2,
+        difficulty_dims=5,
+        difficulty_neighbors=100,
+        difficulty_ess=0.3,
         lr=5e-4,
         batch_size=32,
         max_epochs=10,
@@ -200,8 +236,9 @@ class DebiasedVAEClassifier(BaseNetClassifier):
     def _resampling(self):
         if self.alpha is None:
             return None
+        difficulty = self.weighting == "difficulty"
         return self._resampling_class(
-            self._resampler(),
+            self._difficulty_resampler() if difficulty else self._resampler(),
             source=self.resample_latents,
             progress=self.verbose > 0,
             warmup_epochs=self.warmup_epochs,
@@ -223,25 +260,49 @@ class DebiasedVAEClassifier(BaseNetClassifier):
             ess_floor=self.ess_floor,
         )
 
-    def resampling_weights(self, X):
+    def resampling_weights(self, X, loss=None):
         """Weight samples as the latent resampling would, under the fitted encoder.
 
-        The resampler of the estimator's settings (``bins``, ``alpha``, ``combine``,
-        ``ess_floor``) is fitted on the latent means of ``X``, e.g. the training faces: the
-        faces it upweights are those rare in the latent space. With ``alpha=None`` the
-        resampler's default ``alpha`` is used.
+        With ``weighting="density"`` the resampler of the estimator's settings (``bins``,
+        ``alpha``, ``combine``, ``ess_floor``) is fitted on the latent means of ``X``, e.g. the
+        training faces: the faces it upweights are those rare in the latent space. With
+        ``alpha=None`` the resampler's default ``alpha`` is used. With
+        ``weighting="difficulty"`` the samples' cross-fitted losses are needed as ``loss``
+        (for the training faces, ``crossfit_loss_`` at their rows), and the weights are
+        :func:`~debias_estimators.resampling.difficulty_weights` of the estimator's settings.
 
         Parameters
         ----------
         X : array-like
             Samples as in :meth:`fit`, at least two; usually positives only.
+        loss : array-like of shape (n_samples,), optional
+            The samples' cross-fitted losses; only and always with ``weighting="difficulty"``.
 
         Returns
         -------
         weights : ndarray of shape (n_samples,)
-            Sampling probabilities summing to 1; high for samples rare in the latent space.
+            Sampling probabilities summing to 1; high for samples rare in the latent space (or
+            whose latent neighbours are missed more).
         """
-        return self._resampler().fit(self.transform(X)).sample_weight_
+        if self.weighting == "difficulty" and loss is None:
+            raise ValueError(
+                'With weighting="difficulty" the weights need the samples\' cross-fitted losses '
+                "as loss; for the training faces, crossfit_loss_ at their rows."
+            )
+        if self.weighting == "density" and loss is not None:
+            raise ValueError(
+                'loss is for weighting="difficulty"; this estimator weights by density.'
+            )
+        if loss is None:
+            return self._resampler().fit(self.transform(X)).sample_weight_
+        weights, _ = difficulty_weights(
+            self.transform(X),
+            loss,
+            n_dims=self.difficulty_dims,
+            n_neighbors=self.difficulty_neighbors,
+            ess=self.difficulty_ess,
+        )
+        return weights
 
     @staticmethod
     def _logit(module, x):

@@ -240,6 +240,9 @@ ess_floor, warmup_epochs
         As for :class:`DebiasedVAEClassifier`; ``"cached"`` works on one process only.
     stratified_batches : bool, default=False
         As for :class:`DebiasedVAEClassifier`.
+    weighting, crossfit_folds, difficulty_dims, difficulty_neighbors, difficulty_ess
+        As for :class:`DebiasedVAEClassifier`; the cross-fitted copies train through
+        Accelerate as well.
     lr, batch_size, max_epochs, warm_start, optimizer, pos_label
         As for :class:`DebiasedVAEClassifier`.
     random_state : None, int or numpy.random.RandomState, default=None
@@ -261,7 +264,7 @@ ess_floor, warmup_epochs
     accelerator_ : accelerate.Accelerator
         The accelerator used by the last fit.
     net_, classes_, pos_label_, input_shape_, n_features_in_, sample_weight_, resampler_, \
-history_
+history_, crossfit_loss_
         As for :class:`DebiasedVAEClassifier`; the history holds the main process's losses of
         its own part of each epoch (every rank records its own).
 
@@ -308,6 +311,11 @@ history_
         warmup_epochs=0,
         resample_latents="encode",
         stratified_batches=False,
+        weighting="density",
+        crossfit_folds=2,
+        difficulty_dims=5,
+        difficulty_neighbors=100,
+        difficulty_ess=0.3,
         lr=5e-4,
         batch_size=32,
         max_epochs=10,

@@ -105,8 +105,9 @@ class LatentResampling(Callback):
 
     Parameters
     ----------
-    resampler : LatentDensityResampler
-        Fitted anew at every epoch on the latent means of the positives.
+    resampler : LatentDensityResampler or DifficultyResampler
+        Fitted anew at every epoch on the latent means of the positives (and, for a resampler
+        with ``per_sample``, their positions in the training data).
     source : {"encode", "cached"}, default="encode"
         ``"encode"`` encodes every training positive in a separate no-grad pass at each epoch
         start (the paper and the lab). ``"cached"`` reuses the latent means that the training
@@ -270,7 +271,10 @@ class LatentResampling(Callback):
             ess, exponent = float(len(positives)), 0.0
         else:
             mu = self._positive_means(net, dataset, positives)
-            self.resampler.fit(mu)
+            if getattr(self.resampler, "per_sample", False):  # reads each face's own loss
+                self.resampler.fit(mu, sample_index=_base_indices(dataset)[positives])
+            else:
+                self.resampler.fit(mu)
             self.sample_weight_ = positive_share_weights(y, self.resampler.sample_weight_)
             ess, exponent = self.resampler.effective_sample_size_, self.resampler.exponent_
         net.history.record("sample_ess", ess)
