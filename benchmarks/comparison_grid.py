@@ -48,6 +48,10 @@ SETTINGS = {
     "dbvae_paper": ("DB-VAE paper (product, a=0.01)", {"alpha": 0.01, "combine": "product"}),
     "dbvae_lab": ("DB-VAE lab (max, a=1e-3)", {"alpha": 1e-3, "combine": "max"}),
     "dbvae_default": ("DB-VAE library (geometric, a=0.05)", {}),
+    "dbvae_difficulty": (
+        "DB-VAE difficulty weighting (ESS 0.3)",
+        {"weighting": "difficulty"},
+    ),
     "dbvae_floor": (
         "DB-VAE max a=1e-3 floor=0.5 warm-up 1",
         {"alpha": 1e-3, "combine": "max", "ess_floor": 0.5, "warmup_epochs": 1},
