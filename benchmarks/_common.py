@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from skorch.callbacks import EarlyStopping
 
 from debias_estimators.metrics import bias_summary, group_metric_frame
 
@@ -37,6 +38,31 @@ def group_scores(clf, test):
         "worst_group": summary["worst_group_value"],
         "nonface_acc": nonface,
     }
+
+
+class StopAfter(EarlyStopping):
+    """End training after ``n_batches`` training steps, as a deliberate stop.
+
+    skorch ends its loop on a ``KeyboardInterrupt``; the estimators re-raise one that no
+    ``EarlyStopping`` raised (Ctrl-C), so this stop is an ``EarlyStopping`` of its own kind.
+    """
+
+    def __init__(self, n_batches):
+        self.n_batches = n_batches
+
+    def on_train_begin(self, net, **kwargs):
+        self.seen_ = 0
+
+    def on_epoch_end(self, net, **kwargs):
+        pass  # no validation score to watch
+
+    def on_train_end(self, net, **kwargs):
+        pass  # no best weights to restore
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        self.seen_ += int(training)
+        if self.seen_ >= self.n_batches:
+            raise KeyboardInterrupt
 
 
 def machine():

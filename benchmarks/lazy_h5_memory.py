@@ -20,22 +20,9 @@ from pathlib import Path
 
 import h5py
 import numpy as np
-from _common import machine, print_table, write_csv
-from skorch.callbacks import Callback
+from _common import StopAfter, machine, print_table, write_csv
 
 CHUNK = 5_000
-
-
-class _StopAfter(Callback):
-    """End training after ``n_batches`` training steps (skorch stops on KeyboardInterrupt)."""
-
-    def __init__(self, n_batches):
-        self.n_batches = n_batches
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        self.seen_ = getattr(self, "seen_", 0) + int(training)
-        if self.seen_ >= self.n_batches:
-            raise KeyboardInterrupt
 
 
 def _peak_mib(who=resource.RUSAGE_SELF):
@@ -73,7 +60,7 @@ def _child(path, lazy, batches, num_workers):
         n_filters=4,
         max_epochs=1,
         random_state=0,
-        callbacks=[_StopAfter(batches)],
+        callbacks=[StopAfter(batches)],
         net_params=net_params,
     )
     clf.fit(X, y)

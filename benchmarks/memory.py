@@ -14,20 +14,7 @@ import subprocess
 import sys
 
 import numpy as np
-from _common import machine, print_table, write_csv
-from skorch.callbacks import Callback
-
-
-class _StopAfter(Callback):
-    """End training after ``n_batches`` training steps (skorch stops on KeyboardInterrupt)."""
-
-    def __init__(self, n_batches):
-        self.n_batches = n_batches
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        self.seen_ = getattr(self, "seen_", 0) + int(training)
-        if self.seen_ >= self.n_batches:
-            raise KeyboardInterrupt
+from _common import StopAfter, machine, print_table, write_csv
 
 
 def _peak_mib():
@@ -46,7 +33,7 @@ def _child(n, size, store, batches):
     if store == "float32":
         X = X.astype(np.float32)
         X *= 1 / 255
-    clf = DebiasedVAEClassifier(max_epochs=1, random_state=0, callbacks=[_StopAfter(batches)])
+    clf = DebiasedVAEClassifier(max_epochs=1, random_state=0, callbacks=[StopAfter(batches)])
     clf.fit(X, y)
     raw = n * size * size * 3 / 2**20
     print(json.dumps({"before_data_mib": before, "peak_mib": _peak_mib(), "raw_uint8_mib": raw}))
