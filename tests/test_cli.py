@@ -69,7 +69,11 @@ def saved_dbvae(tmp_path_factory):
 def saved_cnn(tmp_path_factory):
     path = tmp_path_factory.mktemp("models") / "cnn.zip"
     argv = ["train", "--model", "cnn", *TINY_DATA, "--image-size", "16", *TINY_MODEL]
+    # Checkpointed every epoch: a finished fit leaves its checkpoint folder empty.
+    checkpoints = tmp_path_factory.mktemp("checkpoints")
+    argv += ["--checkpoint", str(checkpoints), "--checkpoint-every", "1"]
     assert main([*argv, "--output", str(path)]) == 0
+    assert list(checkpoints.iterdir()) == []
     return path
 
 

@@ -9,6 +9,7 @@ the estimator's default; a value for a method without that parameter is refused.
 
 import argparse
 import inspect
+import re
 from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -123,7 +124,16 @@ def _value_type(constraints):
         if isinstance(constraint, Interval):
             kind = int if constraint.type is Integral else float
             return _number(kind, allows_none)
+        if constraint is str:  # a path or a name, e.g. a checkpoint directory
+            return _text
     return None
+
+
+def _text(text):
+    return text
+
+
+_text.metavar = "PATH"
 
 
 def _number(kind, allows_none):
@@ -158,6 +168,8 @@ def _metavar(value_type):
     words = getattr(value_type, "words", None)
     if words:
         return "{" + ",".join(words) + "}"
+    if hasattr(value_type, "metavar"):
+        return value_type.metavar
     return "N" if getattr(value_type, "kind", None) is int else "X"
 
 
@@ -180,5 +192,7 @@ def _summary(cls, name):
                 break
             text.append(follow.strip())
         sentence = " ".join(text).split(". ")[0].rstrip(".")
+        # Sphinx roles read as their target's name: ":meth:`fit`" -> "fit".
+        sentence = re.sub(r":[a-z]+:`~?([^`]+)`", r"\1", sentence)
         return sentence.replace("``", "") + "."
     return name.replace("_", " ")
