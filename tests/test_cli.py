@@ -20,9 +20,9 @@ from debias_estimators import (
     load_model,
 )
 from debias_estimators._cli._data import load_test_data
-from debias_estimators._cli._evaluation import SUMMARY_COLUMNS, evaluate
 from debias_estimators._cli._models import load_model as cli_load_model
 from debias_estimators._cli._models import model_name
+from debias_estimators._cli._tables import SUMMARY_COLUMNS, evaluate
 from debias_estimators.cli import main
 from debias_estimators.estimators import all_methods
 

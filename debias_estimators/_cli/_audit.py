@@ -10,9 +10,9 @@ from ..analysis import attribute_enrichment, resampling_weights
 from ..estimators import DebiasedVAEClassifier
 from ..reporting import Report
 from ._data import load_training_data
-from ._evaluation import print_enrichment
 from ._models import load_model, model_image_shape
 from ._sections import add_enrichment, extreme_faces_figure
+from ._tables import print_enrichment
 
 __all__ = ["run_audit"]
 

@@ -10,13 +10,6 @@ from ..comparison import compare_methods
 from ..estimators import get_method
 from ..reporting import Report
 from ._data import calibration_nonfaces, load_test_data, synthetic_training
-from ._evaluation import (
-    comparison_sentences,
-    evaluate,
-    format_comparison,
-    print_enrichment,
-    print_evaluation,
-)
 from ._models import MODEL_NAMES, check_device, make_model
 from ._sections import (
     add_comparison,
@@ -26,6 +19,13 @@ from ._sections import (
     add_model_figures,
 )
 from ._settings import DEMO, QUICK, override
+from ._tables import (
+    comparison_sentences,
+    evaluate,
+    format_comparison,
+    print_enrichment,
+    print_evaluation,
+)
 
 __all__ = ["run_demo"]
 

@@ -7,9 +7,9 @@ import numpy as np
 from ..analysis import face_label, summarize_seeds
 from ..reporting import Report
 from ._data import load_folder_test_data, load_test_data
-from ._evaluation import evaluate, print_evaluation
 from ._models import load_model, model_image_shape, model_name
 from ._sections import add_evaluation, add_model_card, add_model_figures
+from ._tables import evaluate, print_evaluation
 
 __all__ = ["run_evaluate"]
 
