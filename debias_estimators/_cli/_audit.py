@@ -6,7 +6,7 @@ whose latent neighbours held-out models miss); where the training set has attrib
 counting them among the top weights shows which groups the model upweights.
 """
 
-from ..analysis import attribute_enrichment, resampling_weights
+from ..audit import attribute_enrichment, resampling_weights
 from ..estimators import DebiasedVAEClassifier
 from ..reporting import Report
 from ._data import load_training_data

@@ -5,7 +5,7 @@ import time
 
 import torch
 
-from ..analysis import attribute_enrichment, resampling_weights
+from ..audit import attribute_enrichment, resampling_weights
 from ..comparison import compare_methods
 from ..estimators import get_method
 from ..reporting import Report

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..analysis import resampling_weights
+from ..audit import resampling_weights
 from ..plotting import (
     plot_extreme_faces,
     plot_group_metrics,

@@ -1,6 +1,7 @@
 """The evaluation and enrichment tables as the commands print them, in one place."""
 
-from ..analysis import evaluate_models, strongest_enrichment
+from ..analysis import evaluate_models
+from ..audit import strongest_enrichment
 
 __all__ = [
     "SUMMARY_COLUMNS",
