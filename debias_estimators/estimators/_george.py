@@ -147,7 +147,8 @@ class GEORGEClassifier(GroupDROClassifier):
     group_weights_ : ndarray of shape (n_groups,)
         The group weights ``q`` after training, in the order of ``groups_``.
     identifier_ : CNNClassifier
-        The fitted identification CNN (not saved by :func:`~debias_estimators.save_model`).
+        The fitted identification CNN (not saved by
+        :func:`~debias_estimators.persistence.save_model`).
     net_ : skorch.NeuralNet
         The trained skorch net.
     %(fitted_attributes)s

@@ -170,7 +170,7 @@ class TrainingNet(NeuralNet):
         """Return the method's own state beside the weights, which training updates.
 
         A method's net that keeps such state (group weights, loss averages) returns it here;
-        rollback after a failed call and :func:`~debias_estimators.save_model` keep it.
+        rollback after a failed call and :func:`~debias_estimators.persistence.save_model` keep it.
 
         Returns
         -------

@@ -145,7 +145,7 @@ def get_method(key):
     Parameters
     ----------
     key : str
-        A :attr:`Method.key`.
+        A method's ``key``.
 
     Returns
     -------
