@@ -21,17 +21,19 @@ from debias_estimators.estimators import (
     LfFClassifier,
 )
 
-from conftest import make_blob_images
+from conftest import installed, make_blob_images
 
 TINY = {"n_filters": 1, "hidden_units": (4,), "batch_size": 8, "random_state": 0}
-ESTIMATORS = [
-    CNNClassifier,
-    DebiasedVAEClassifier,
-    JTTClassifier,
-    LfFClassifier,
-    GroupDROClassifier,
-    AcceleratedDebiasedVAEClassifier,
-]
+ESTIMATORS = installed(
+    [
+        CNNClassifier,
+        DebiasedVAEClassifier,
+        JTTClassifier,
+        LfFClassifier,
+        GroupDROClassifier,
+        AcceleratedDebiasedVAEClassifier,
+    ]
+)
 
 
 class InterruptAt(Callback):

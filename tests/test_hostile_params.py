@@ -28,7 +28,7 @@ from debias_estimators.estimators import (
 )
 from debias_estimators.preprocessing import ImageTransformer
 
-from conftest import make_blob_images
+from conftest import installed, make_blob_images
 
 # Small valid values of the numeric parameters, as Python numbers.
 TINY = {
@@ -54,14 +54,16 @@ TINY = {
     "eta": 0.01,
     "weight_decay": 1e-3,
 }
-ESTIMATORS = [
-    CNNClassifier,
-    DebiasedVAEClassifier,
-    JTTClassifier,
-    LfFClassifier,
-    GroupDROClassifier,
-    AcceleratedDebiasedVAEClassifier,
-]
+ESTIMATORS = installed(
+    [
+        CNNClassifier,
+        DebiasedVAEClassifier,
+        JTTClassifier,
+        LfFClassifier,
+        GroupDROClassifier,
+        AcceleratedDebiasedVAEClassifier,
+    ]
+)
 
 
 def numeric_params(cls):

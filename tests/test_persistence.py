@@ -22,7 +22,7 @@ from debias_estimators._files import atomic_path
 from debias_estimators.estimators import all_methods
 from debias_estimators.persistence import is_saved_model
 
-from conftest import make_blob_images
+from conftest import installed, make_blob_images
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +182,11 @@ def _groups(y):
 
 
 # The CNN and the DB-VAE round-trip above, with more checks.
-OTHER_METHODS = [m for m in all_methods() if m.key not in ("cnn", "dbvae")]
+OTHER_METHODS = [
+    m
+    for m in all_methods()
+    if m.key not in ("cnn", "dbvae") and m.estimator in installed([m.estimator])
+]
 
 
 @pytest.mark.parametrize("method", OTHER_METHODS, ids=lambda method: method.key)

@@ -30,7 +30,7 @@ def plot_group_roc(curves, *, fpr=None, title=None, path=None):
     fig : matplotlib.figure.Figure
         The figure.
     """
-    from sklearn.metrics import RocCurveDisplay, auc
+    from sklearn.metrics import auc
 
     if not isinstance(curves, pd.DataFrame) or not {"group", "fpr", "tpr"} <= set(curves):
         raise ValueError("curves must be a DataFrame with columns group, fpr and tpr.")
@@ -40,10 +40,14 @@ def plot_group_roc(curves, *, fpr=None, title=None, path=None):
     ax = fig.add_subplot()
     for label, curve in curves.groupby("group", sort=True):
         x, y = curve["fpr"].to_numpy(), curve["tpr"].to_numpy()
-        RocCurveDisplay(fpr=x, tpr=y, roc_auc=auc(x, y), name=str(label)).plot(ax=ax)
+        # Drawn directly: RocCurveDisplay renamed its label argument between releases.
+        ax.plot(x, y, drawstyle="steps-post", label=f"{label} (AUC = {auc(x, y):.3f})")
+    ax.plot([0, 1], [0, 1], color="lightgrey", linestyle="--", linewidth=0.8)
     if fpr is not None:
         ax.axvline(fpr, color="grey", linestyle=":", label=f"FPR {fpr:.0%}")
-        ax.legend(loc="lower right", fontsize="small")
+    ax.legend(loc="lower right", fontsize="small")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.01)
     ax.set_xlabel("Share of non-faces accepted (false-positive rate)")
     ax.set_ylabel("Share of the group's faces detected (recall)")
     ax.set_title(title or "ROC curve of each group against all non-faces", fontsize="medium")
