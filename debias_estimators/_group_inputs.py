@@ -12,6 +12,8 @@ from fairlearn.metrics import count, selection_rate
 from sklearn.metrics import accuracy_score, recall_score
 
 __all__ = [
+    "MAX_LEVELS",
+    "attribute_columns",
     "DEFAULT_METRICS",
     "as_feature_frame",
     "check_lengths",
@@ -22,6 +24,8 @@ __all__ = [
 
 DEFAULT_METRICS = ("accuracy", "recall", "selection_rate", "count")
 _MISSING_RULES = ("drop", "raise")
+# An attribute with more distinct values than this (file names, ids) is not a group.
+MAX_LEVELS = 12
 
 
 def _named_metrics(pos_label):
@@ -103,6 +107,15 @@ def _integral_floats_to_int(frame):
         if pd.api.types.is_float_dtype(col) and len(col) and (col % 1 == 0).all():
             frame[name] = col.astype("int64")
     return frame
+
+
+def attribute_columns(attributes):
+    """Return the columns that hold groups: 2 to ``MAX_LEVELS`` distinct values."""
+    return [
+        column
+        for column in attributes.columns
+        if 1 < attributes[column].nunique(dropna=True) <= MAX_LEVELS
+    ]
 
 
 def check_lengths(**arrays):

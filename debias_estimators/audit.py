@@ -8,7 +8,7 @@ model found rare, and how many times more often each value is drawn than the dat
 import numpy as np
 import pandas as pd
 
-from .evaluation import MAX_LEVELS
+from ._group_inputs import attribute_columns
 
 __all__ = ["attribute_enrichment", "resampling_weights", "strongest_enrichment"]
 
@@ -77,7 +77,7 @@ def attribute_enrichment(attributes, weights, top_fraction=0.1):
     order = np.argsort(-weights, kind="stable")
     top, bottom = order[:n_top], order[-n_top:]
     rows = []
-    for column in _attribute_columns(attributes):
+    for column in attribute_columns(attributes):
         values = _as_labels(attributes[column])
         overall = values.value_counts(normalize=True)
         top_share = values.iloc[top].value_counts(normalize=True)
@@ -130,11 +130,3 @@ def strongest_enrichment(table, n=3):
 def _as_labels(column):
     column = column.astype(object)
     return column.where(column.notna(), "missing").astype(str)
-
-
-def _attribute_columns(attributes):
-    return [
-        column
-        for column in attributes.columns
-        if 1 < attributes[column].nunique(dropna=True) <= MAX_LEVELS
-    ]

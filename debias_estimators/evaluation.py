@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from ._group_inputs import attribute_columns
 from ._ranking import group_roc_auc, group_roc_curves, scores_1d, threshold_at_fpr
 from .metrics import bias_summary, group_metric_frame
 
@@ -38,18 +39,18 @@ __all__ = [
 ]
 
 HEADLINE = ("skin_type", "gender")
-# An attribute with more distinct values than this (file names, ids) is not a group.
-MAX_LEVELS = 12
-# The flat figures of one evaluation, and whether a higher value is better. ``{op}`` is the
-# operating point: ``threshold`` (the model's own) or ``FPR`` (the matched one).
-FIGURES = {
-    "E[A] {op}": True,
-    "Var[A] {op}": False,
-    "worst group {op}": True,
-    "worst value {op}": True,
-    "Var values {op}": False,
-    "non-faces rejected {op}": True,
+# The flat figures of one evaluation: the summary's column each is read from, and whether a
+# higher value is better. ``{op}`` is the operating point: ``threshold`` (the model's own) or
+# ``FPR`` (the matched one).
+_FIGURE_SOURCES = {
+    "E[A] {op}": ("E[A]", True),
+    "Var[A] {op}": ("Var[A]", False),
+    "worst group {op}": ("worst_group_value", True),
+    "worst value {op}": ("worst_value_recall", True),
+    "Var values {op}": ("Var_values", False),
+    "non-faces rejected {op}": ("nonface_rejected", True),
 }
+FIGURES = {template: better for template, (_, better) in _FIGURE_SOURCES.items()}
 
 
 def face_label(model):
@@ -137,57 +138,29 @@ class OperatingPointEvaluation:
         figures : dict of {str: float}
             Each entry of :data:`FIGURES` at both operating points, and ``min group AUC``.
         """
-        columns = {
-            "E[A] {op}": "E[A]",
-            "Var[A] {op}": "Var[A]",
-            "worst group {op}": "worst_group_value",
-            "worst value {op}": "worst_value_recall",
-            "Var values {op}": "Var_values",
-            "non-faces rejected {op}": "nonface_rejected",
-        }
         out = {}
         for op, row in self.summary.iterrows():
-            for name, column in columns.items():
+            for name, (column, _) in _FIGURE_SOURCES.items():
                 out[name.format(op=f"at {op}")] = float(row[column])
         out["min group AUC"] = float(self.auc.min())
         return out
-
-
-def _attribute_columns(faces_attributes):
-    return [
-        column
-        for column in faces_attributes.columns
-        if 1 < faces_attributes[column].nunique(dropna=True) <= MAX_LEVELS
-    ]
-
-
-def _as_labels(column):
-    """Read a column as labels; whole numbers stored as floats (NaN for non-faces) lose ``.0``."""
-    numeric = pd.to_numeric(column, errors="coerce")
-    if column.notna().any() and numeric.notna().equals(column.notna()):
-        if np.all(np.mod(numeric.dropna(), 1) == 0):
-            return numeric.astype("Int64")
-    return column
 
 
 def _per_value_recall(detected, attributes, min_count):
     """Recall (percent) and count of every value of every attribute of the faces."""
     rows = []
     ones = np.ones(len(detected), dtype=int)
-    for column in _attribute_columns(attributes):
-        values = _as_labels(attributes[column])
-        kept = values.notna().to_numpy()
+    for column in attribute_columns(attributes):
+        # group_metric_frame leaves out the faces without a value and reads whole numbers
+        # stored as floats (NaN beside them) as integers.
         frame = group_metric_frame(
-            ones[kept],
-            detected[kept].astype(int),
-            values[kept].astype(str).rename(column),
-            ["recall", "count"],
+            ones, detected.astype(int), attributes[column], ["recall", "count"]
         )
         for value, row in frame.by_group.iterrows():
             rows.append(
                 {
                     "attribute": column,
-                    "value": value,
+                    "value": str(value),
                     "recall": 100 * row["recall"],
                     "count": int(row["count"]),
                     "scored": row["count"] >= min_count,
@@ -221,7 +194,7 @@ def _operating_point(scores, faces, attributes, headline, threshold, min_count):
         "Var_values": float(np.var(scored["recall"])) if len(scored) else np.nan,
         "nonface_rejected": 100 * float(np.mean(~detected[nonfaces])) if nonfaces.any() else np.nan,
     }
-    groups = frame.by_group.reset_index().rename(columns={"recall": "recall"})
+    groups = frame.by_group.reset_index()
     groups["recall"] *= 100
     return row, groups, values
 
