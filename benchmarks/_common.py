@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from skorch.callbacks import EarlyStopping
 
+from debias_estimators.datasets import make_balanced_faces, make_biased_faces
 from debias_estimators.metrics import bias_summary, group_metric_frame
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -63,6 +64,26 @@ class StopAfter(EarlyStopping):
         self.seen_ += int(training)
         if self.seen_ >= self.n_batches:
             raise KeyboardInterrupt
+
+
+# The figures the comparison tables show, at the matched false-positive rate.
+HEADLINE_FIGURES = ["worst group at FPR", "E[A] at FPR", "Var[A] at FPR", "worst value at FPR"]
+
+
+def draw_regime(size, n_train, data_seed, n_test_per_group, n_calibration):
+    """Return the ``(train, test, calibration)`` draws one comparison regime uses.
+
+    The skewed training draw (half faces, seed ``data_seed``), the balanced test draw
+    (``n_test_per_group`` faces per group and four times as many non-faces, ``data_seed`` +
+    10,000) and ``n_calibration`` held-out non-faces of the training distribution, which set
+    the matched threshold (``data_seed`` + 20,000).
+    """
+    half = n_train // 2
+    train = make_biased_faces(half, n_train - half, size, random_state=data_seed)
+    n = n_test_per_group
+    test = make_balanced_faces(n, 4 * n, size, random_state=10_000 + data_seed)
+    calibration = make_biased_faces(0, n_calibration, size, random_state=20_000 + data_seed)
+    return train, test, calibration
 
 
 def machine():

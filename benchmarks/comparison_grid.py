@@ -30,11 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from _common import RESULTS, machine
+from _common import HEADLINE_FIGURES, RESULTS, draw_regime, machine
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 from debias_estimators.comparison import compare_runs
-from debias_estimators.datasets import make_balanced_faces, make_biased_faces
 from debias_estimators.evaluation import evaluate_scores
 
 # Committed: every figure of the comparison tables is recomputed from these runs.
@@ -80,15 +79,6 @@ def make_model(key, init, epochs):
     return DebiasedVAEClassifier(max_epochs=epochs, random_state=init, **params)
 
 
-def _data(size, n_train, data_seed, n_test_per_group, n_calibration):
-    train = make_biased_faces(n_train // 2, n_train // 2, size, random_state=data_seed)
-    calibration = make_biased_faces(0, n_calibration, size, random_state=20_000 + data_seed)
-    test = make_balanced_faces(
-        n_test_per_group, 4 * n_test_per_group, size, random_state=10_000 + data_seed
-    )
-    return train, calibration, test
-
-
 def _save_npz(path, **arrays):
     tmp = path.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **arrays)
@@ -101,7 +91,7 @@ def run(args):
     folder.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(args.threads)
     print(f"Machine: {machine()}", flush=True)
-    train, calibration, test = _data(
+    train, test, calibration = draw_regime(
         size, n_train, data_seed, args.n_test_per_group, args.n_calibration
     )
     test_file = folder / "test.csv"
@@ -218,9 +208,6 @@ def tabulate(args):
             print(rst_rows(folder.name, runs, comparison))
 
 
-RST_FIGURES = ["worst group at FPR", "E[A] at FPR", "Var[A] at FPR", "worst value at FPR"]
-
-
 def rst_rows(regime, runs, comparison):
     """Return the rows of the benchmarks page's csv-table: medians, differences, verdicts."""
     summary = comparison.summary.set_index(["method", "figure"])
@@ -228,7 +215,7 @@ def rst_rows(regime, runs, comparison):
     lines = []
     for method in dict.fromkeys(runs["method"]):
         cells = [regime, method, str(int(summary.loc[(method, "E[A] at FPR"), "n"]))]
-        for figure in RST_FIGURES:
+        for figure in HEADLINE_FIGURES:
             median = summary.loc[(method, figure), "median"]
             if (method, figure) in differences.index:
                 row = differences.loc[(method, figure)]

@@ -35,12 +35,12 @@ import time
 
 import numpy as np
 import pandas as pd
-from _common import GROUPS, machine, print_table, write_csv
+from _common import GROUPS, HEADLINE_FIGURES, draw_regime, machine, print_table, write_csv
 from sklearn.model_selection import train_test_split
 
 from debias_estimators import CNNClassifier
 from debias_estimators.comparison import NULL_SEED_OFFSET, compare_runs
-from debias_estimators.datasets import load_lfw_subset, make_balanced_faces, make_biased_faces
+from debias_estimators.datasets import load_lfw_subset, make_biased_faces
 from debias_estimators.estimators import all_methods
 from debias_estimators.evaluation import evaluate_detector
 
@@ -141,10 +141,8 @@ def run(args):
     """Train every method from each seed on one draw per regime; score at the matched FPR."""
     rows = []
     for size, n_train in args.regimes:
-        half, n = n_train // 2, args.n_test_per_group
-        train = make_biased_faces(half, half, size, random_state=args.data_seed)
-        test = make_balanced_faces(n, 4 * n, size, random_state=10_000 + args.data_seed)
-        held_out = make_biased_faces(0, 4 * n, size, random_state=20_000 + args.data_seed)
+        n = args.n_test_per_group
+        train, test, held_out = draw_regime(size, n_train, args.data_seed, n, 4 * n)
         plan = [(method, 0) for method in args.methods]
         if "CNN" in args.methods:
             plan.append((NULL, NULL_SEED_OFFSET))
@@ -195,9 +193,6 @@ def run_lfw(args):
     return pd.DataFrame(rows)
 
 
-SHOWN = ["worst group at FPR", "E[A] at FPR", "Var[A] at FPR", "worst value at FPR"]
-
-
 def _fit_ratio(runs, data, part):
     cnn = runs[(runs["data"] == data) & (runs["method"] == "CNN")]["fit_s"]
     return round(part["fit_s"].mean() / cnn.mean(), 2) if len(cnn) else float("nan")
@@ -208,12 +203,14 @@ def summary(runs):
     out = []
     for data, regime in runs.groupby("data", sort=False):
         has_null = NULL in set(regime["method"])
-        comparison = compare_runs(regime, "CNN", null=NULL if has_null else None, figures=SHOWN)
+        comparison = compare_runs(
+            regime, "CNN", null=NULL if has_null else None, figures=HEADLINE_FIGURES
+        )
         medians = comparison.summary.set_index(["method", "figure"])["median"]
         differences = comparison.differences.set_index(["method", "figure"])
         for method, part in regime.groupby("method", sort=False):
             row = {"data": data, "method": method, "initialisations": len(part)}
-            for figure in SHOWN:
+            for figure in HEADLINE_FIGURES:
                 cell = f"{medians[(method, figure)]:.2f}"
                 if (method, figure) in differences.index:
                     d = differences.loc[(method, figure)]

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from _common import RESULTS, machine
+from _common import HEADLINE_FIGURES, RESULTS, draw_regime, machine
 
 from debias_estimators import CNNClassifier, DebiasedVAEClassifier
 from debias_estimators.comparison import compare_methods
-from debias_estimators.datasets import make_balanced_faces, make_biased_faces
 
 FIGURE = Path(__file__).resolve().parents[1] / "docs" / "_static" / "demo_group_recall.png"
 
@@ -83,10 +82,8 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     print(f"Machine: {machine()}", flush=True)
     start = time.perf_counter()
-    half, n = args.n_train // 2, args.n_test
-    train = make_biased_faces(half, args.n_train - half, args.size, random_state=0)
-    test = make_balanced_faces(n, 4 * n, args.size, random_state=10_000)
-    held_out = make_biased_faces(0, 4 * n, args.size, random_state=20_000).images
+    n = args.n_test
+    train, test, held_out = draw_regime(args.size, args.n_train, 0, n, 4 * n)
     budget = {"max_epochs": args.epochs}
     rows = []
     comparison = compare_methods(
@@ -96,7 +93,7 @@ def main(argv=None):
         test.images,
         test.target == 1,
         test.attributes,
-        held_out,
+        held_out.images,
         baseline="CNN",
         n_init=args.n_init,
         callback=lambda name, seed, model, ev: rows.extend(group_recall_rows(name, seed, ev)),
@@ -111,8 +108,7 @@ def main(argv=None):
     medians = recalls.groupby(["model", "group"], sort=False)["recall"].median().unstack()
     print("\nMedian recall per group at 5 % FPR (%):")
     print(medians.round(1).to_string())
-    shown = ["worst group at FPR", "E[A] at FPR", "Var[A] at FPR", "worst value at FPR"]
-    table = comparison.differences[comparison.differences["figure"].isin(shown)]
+    table = comparison.differences[comparison.differences["figure"].isin(HEADLINE_FIGURES)]
     print("\nDifference of medians to the CNN [95 % interval over initialisations]:")
     print(
         table[["method", "figure", "baseline", "value", "low", "high", "verdict"]]
