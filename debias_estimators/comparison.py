@@ -202,15 +202,15 @@ def compare_runs(
             base = by_method[baseline][figure].astype(float).dropna().to_numpy()
             if base.size == 0:
                 continue
-            difference = float(_stat(values, statistic) - _stat(base, statistic))
+            base_stat, value = float(_stat(base, statistic)), float(_stat(values, statistic))
+            difference = value - base_stat
             low, high = _bootstrap(values, base, statistic, n_boot, confidence, rng)
-            base_stat = float(_stat(base, statistic))
             differences.append(
                 {
                     "method": method,
                     "figure": figure,
                     "baseline": base_stat,
-                    "value": float(_stat(values, statistic)),
+                    "value": value,
                     "difference": difference,
                     "change_%": 100 * difference / abs(base_stat) if base_stat else np.nan,
                     "low": low,
