@@ -42,6 +42,8 @@ DEMO_FILES = [
     "latent_traversal.png",
     "training_curves_cnn.png",
     "training_curves_db_vae.png",
+    "roc_cnn.png",
+    "roc_db_vae.png",
 ]
 
 
