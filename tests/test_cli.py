@@ -313,6 +313,11 @@ def test_audit_needs_a_dbvae(saved_cnn, tmp_path, capsys):
         (["train", "--resample-latents", "disk"], "choose from cached, encode"),
         (["train", "--lfw", "--h5", "x.h5"], "not allowed"),
         (["demo", "--image-size", "8"], "at least 16"),
+        (
+            ["demo", "--models", "cnn,jtt", "--q", "0.5", "--out", "{tmp}/r"],
+            "the CNN (--model cnn) or",
+        ),
+        (["demo", "--models", "jtt", "--upweight", "0.5", "--out", "{tmp}/r"], "upweight"),
         (["fit"], "invalid choice"),
         ([], "required"),
     ],
@@ -441,8 +446,12 @@ def test_demo_trains_the_methods_asked_for_side_by_side(tmp_path, capsys):
     out = tmp_path / "report"
     argv = ["demo", "--quick", *TINY_DATA, "--image-size", "16", "--epochs", "1"]
     argv += ["--models", "cnn,jtt,lff,groupdro", "--no-progress", "--out", str(out)]
-    assert main(argv) == 0
+    # an option made from a parameter reaches each chosen method that has it
+    assert main([*argv, "--upweight", "3", "--lr", "0.002"]) == 0
     printed = capsys.readouterr().out
+    report = (out / "report.md").read_text()
+    assert "`JTT parameters`: lr=0.002, upweight=3.0" in report
+    assert "`LfF parameters`: lr=0.002" in report
     summary = pd.read_csv(out / "summary.csv", index_col="model")
     assert list(summary.index) == ["CNN", "JTT", "LfF", "group DRO"]
     assert "resampling weights" not in printed  # no DB-VAE, no enrichment table

@@ -11,6 +11,7 @@ from ..estimators import get_method
 from ..reporting import Report
 from ._data import calibration_nonfaces, load_test_data, synthetic_training
 from ._models import MODEL_NAMES, check_device, make_model
+from ._options import estimator_params
 from ._sections import (
     add_comparison,
     add_enrichment,
@@ -46,20 +47,24 @@ def run_demo(args, echo):
     if args.threads:
         torch.set_num_threads(args.threads)
     settings = _settings(args)
+    params = estimator_params(args, [get_method(kind) for kind in args.models])
+    for kind in args.models:  # a bad value stops the demo before any data is drawn
+        make_model(kind, settings, seed=args.seed, params=params[kind])._validate_params()
     check_device(args.device)
     report = Report(args.out, "DB-VAE vs standard CNN on biased faces", force=args.force)
     train, test, calibration = _data(settings, args.seed, echo)
     comparison = None
     if args.seeds > 1:
-        models, comparison = _compare(args, settings, train, test, calibration, echo)
+        models, comparison = _compare(args, settings, params, train, test, calibration, echo)
     else:
         models = {
-            MODEL_NAMES[kind]: _fit(kind, settings, args, train, echo) for kind in args.models
+            MODEL_NAMES[kind]: _fit(kind, settings, params[kind], args, train, echo)
+            for kind in args.models
         }
     evaluation = evaluate(models, test, calibration=calibration, fpr=args.fpr)
     print_evaluation(evaluation, echo)
     faces = train.faces
-    _add_settings(report, settings, args, train)
+    _add_settings(report, settings, params, args, train)
     add_evaluation(report, evaluation, test)
     latent = [kind for kind in args.models if get_method(kind).has_latent_space]
     if latent:  # what the first model with a latent space upweights
@@ -81,11 +86,16 @@ def run_demo(args, echo):
     echo(f"Total wall time: {time.perf_counter() - start:.0f} s")
 
 
-def _compare(args, settings, train, test, calibration, echo):
+def _compare(args, settings, params, train, test, calibration, echo):
     """Train ``--seeds`` initialisations of each model; keep the first's models for the report."""
     estimators = {
         MODEL_NAMES[kind]: make_model(
-            kind, settings, seed=args.seed, device=args.device, progress=not args.no_progress
+            kind,
+            settings,
+            seed=args.seed,
+            device=args.device,
+            progress=not args.no_progress,
+            params=params[kind],
         )
         for kind in args.models
     }
@@ -136,10 +146,15 @@ def _training_groups(train):
     return groups.where(groups.notna(), "non-face")
 
 
-def _fit(kind, settings, args, train, echo):
+def _fit(kind, settings, params, args, train, echo):
     echo(f"\nTraining the {MODEL_NAMES[kind]} ({_epochs(settings.epochs)}):")
     model = make_model(
-        kind, settings, seed=args.seed, device=args.device, progress=not args.no_progress
+        kind,
+        settings,
+        seed=args.seed,
+        device=args.device,
+        progress=not args.no_progress,
+        params=params,
     )
     if get_method(kind).needs_groups:  # the methods given the groups
         return model.fit(train.images, train.target, sensitive_features=_training_groups(train))
@@ -162,7 +177,7 @@ def _settings(args):
     )
 
 
-def _add_settings(report, settings, args, train):
+def _add_settings(report, settings, params, args, train):
     report.add_text(
         "The models see the same skewed training draw with the same budget; the DB-VAE "
         "resamples rare faces by their density in its latent space, without group labels."
@@ -176,6 +191,14 @@ def _add_settings(report, settings, args, train):
         "device": args.device,
         "torch": torch.__version__,
         "torch threads": torch.get_num_threads(),
+        # the methods' own parameters given on the command line
+        **{
+            f"{MODEL_NAMES[kind]} parameters": ", ".join(
+                f"{k}={v}" for k, v in sorted(given.items())
+            )
+            for kind, given in params.items()
+            if given
+        },
     }
     report.add_text("\n".join(f"- `{key}`: {value}" for key, value in rows.items()))
     report.add_text(

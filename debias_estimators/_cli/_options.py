@@ -1,4 +1,4 @@
-"""Options of ``train`` made from the estimators' own declared parameters.
+"""Options of ``train`` and ``demo`` made from the estimators' own declared parameters.
 
 Each method of the registry declares its parameters in ``_parameter_constraints`` and documents
 them in its docstring; every parameter that a command line can give (a number, a word among
@@ -39,7 +39,7 @@ _NOT_OPTIONS = {
 _PREFIX = "param_"
 
 
-def add_estimator_options(parser, methods, *, taken=()):
+def add_estimator_options(parser, methods, *, taken=(), defaults=None):
     """Add an option for each parameter of ``methods`` a command line can set.
 
     Parameters
@@ -49,14 +49,16 @@ def add_estimator_options(parser, methods, *, taken=()):
     methods : list of Method
         The registry's rows the command trains.
     taken : iterable of str
-        Parameter names the command already has an option for.
+        Parameter names the command already has an option for, or cannot take.
+    defaults : dict of str to str, optional
+        The default to show for a parameter the command sets otherwise than the estimator.
     """
     for name, owners in _parameters(methods, set(taken)).items():
         cls = owners[0].estimator
         value_type = _value_type(cls._parameter_constraints[name])
         if value_type is None:
             continue
-        default = inspect.signature(cls).parameters[name].default
+        default = (defaults or {}).get(name, inspect.signature(cls).parameters[name].default)
         keys = ", ".join(method.key for method in owners)
         parser.add_argument(
             f"--{name.replace('_', '-')}",
@@ -68,39 +70,48 @@ def add_estimator_options(parser, methods, *, taken=()):
         )
 
 
-def estimator_params(args, method):
-    """Return the parameters the generated options give for ``method``.
+def estimator_params(args, methods):
+    """Return the parameters the generated options give each of ``methods``.
+
+    An option applies to every method that has its parameter (``demo --models cnn,dbvae
+    --lr 0.01`` sets both learning rates; ``--ess-floor`` only the DB-VAE's).
 
     Parameters
     ----------
     args : argparse.Namespace
         The parsed options.
-    method : Method
-        The registry's row of the method trained.
+    methods : list of Method
+        The registry's rows of the methods trained.
 
     Returns
     -------
-    params : dict
-        Parameter names and values, for the options given.
+    params : dict of str to dict
+        For each method's key, its parameter names and values, for the options given.
 
     Raises
     ------
     ValueError
-        If an option was given that ``method`` has no parameter for.
+        If an option was given that none of ``methods`` has a parameter for.
     """
-    accepted = method.estimator().get_params(deep=False)
-    params = {}
-    for dest, value in vars(args).items():
-        if not dest.startswith(_PREFIX) or value is None:
-            continue
-        name = dest.removeprefix(_PREFIX)
-        if name not in accepted:
-            raise ValueError(
-                f"--{name.replace('_', '-')} is no parameter of the {method.name} "
-                f"(--model {method.key})."
-            )
-        params[name] = None if value == "none" else value
+    accepted = {method.key: method.estimator().get_params(deep=False) for method in methods}
+    params = {method.key: {} for method in methods}
+    for name, value in _given(args).items():
+        owners = [method for method in methods if name in accepted[method.key]]
+        if not owners:
+            names = " or ".join(f"the {method.name} (--model {method.key})" for method in methods)
+            raise ValueError(f"--{name.replace('_', '-')} is no parameter of {names}.")
+        for method in owners:
+            params[method.key][name] = value
     return params
+
+
+def _given(args):
+    """Map each generated option given on the command line to its value."""
+    given = {}
+    for dest, value in vars(args).items():
+        if dest.startswith(_PREFIX) and value is not None:
+            given[dest.removeprefix(_PREFIX)] = None if value == "none" else value
+    return given
 
 
 def _parameters(methods, taken):

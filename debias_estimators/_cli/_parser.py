@@ -1,12 +1,13 @@
 """The options of ``debias-estimators`` and its four subcommands."""
 
 import argparse
+import dataclasses
 import sys
 
 from ..estimators import all_methods
 from ..resampling import COMBINE_RULES
 from ._options import add_estimator_options
-from ._settings import DEMO
+from ._settings import DEMO, QUICK
 from ._values import (
     alpha_value,
     fraction,
@@ -120,6 +121,26 @@ def _add_demo(commands):
         metavar="N",
         help=f"DB-VAE latent dimensions (default {DEMO.latent_dim})",
     )
+    own = demo.add_argument_group(
+        "parameters of the methods (each applies to the chosen --models in brackets; a value "
+        "left out keeps the demo's setting or the estimator's default)"
+    )
+    # One checkpoint folder cannot serve several models and initialisations.
+    add_estimator_options(
+        own,
+        all_methods(),
+        taken=("latent_dim", "checkpoint", "checkpoint_every"),
+        defaults=_demo_defaults(),
+    )
+
+
+def _demo_defaults():
+    """Return the demo's own settings of the estimators' parameters, as its help shows them."""
+    demo, quick = dataclasses.asdict(DEMO), dataclasses.asdict(QUICK)
+    return {
+        name: f"{value} ({quick[name]} with --quick)" if quick[name] != value else str(value)
+        for name, value in demo.items()
+    }
 
 
 def _add_train(commands):

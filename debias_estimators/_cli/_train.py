@@ -36,7 +36,7 @@ def run_train(args, echo):
         combine=args.combine,
     )
     settings = dataclasses.replace(settings, alpha=args.alpha)  # None turns resampling off
-    params = estimator_params(args, get_method(args.model))
+    params = estimator_params(args, [get_method(args.model)])[args.model]
     model = make_model(
         args.model,
         settings,
