@@ -1,8 +1,9 @@
-"""What a fitted DB-VAE upweights: its resampling weights and the attributes they favour.
+"""What a fitted DB-VAE upweights, and what its latent space holds.
 
 What a DB-VAE's resampling uncovers, without group labels, is which faces it upweights; where
 the faces have attribute labels, counting them among the top weights shows which groups the
-model found rare, and how many times more often each value is drawn than the data holds it.
+model found rare, and how many times more often each value is drawn than the data holds it. A
+latent traversal shows what the latent dimension that varies most over the faces encodes.
 """
 
 import numpy as np
@@ -10,7 +11,12 @@ import pandas as pd
 
 from ._group_inputs import attribute_columns
 
-__all__ = ["attribute_enrichment", "resampling_weights", "strongest_enrichment"]
+__all__ = [
+    "attribute_enrichment",
+    "latent_traversal",
+    "resampling_weights",
+    "strongest_enrichment",
+]
 
 
 def resampling_weights(model, faces, loss=None):
@@ -125,6 +131,48 @@ def strongest_enrichment(table, n=3):
         f"the most upweighted ({row.enrichment:.1f}x)"
         for row in best.itertuples()
     ]
+
+
+def latent_traversal(model, faces, *, n_steps=9, quantiles=(0.02, 0.98)):
+    """Decode faces along the latent dimension whose means spread widest over ``faces``.
+
+    Parameters
+    ----------
+    model : DebiasedVAEClassifier
+        A fitted DB-VAE (any estimator with ``transform`` to latent means and ``decode``).
+    faces : ndarray
+        Face images, at least two.
+    n_steps : int, default=9
+        Points along the dimension.
+    quantiles : tuple of float, default=(0.02, 0.98)
+        The first and last point, as quantiles of the dimension's means over ``faces``.
+
+    Returns
+    -------
+    dim : int
+        The dimension varied: the largest standard deviation of the latent means.
+    values : ndarray of shape (n_steps,)
+        Its values, evenly spaced between the two quantiles.
+    decoded : ndarray
+        The images decoded at those points, the other dimensions held at their mean over
+        ``faces``.
+    """
+    if not (
+        callable(getattr(model, "transform", None)) and callable(getattr(model, "decode", None))
+    ):
+        raise TypeError(
+            f"latent_traversal needs a model with a latent space (transform and decode), such "
+            f"as a DebiasedVAEClassifier; got a {type(model).__name__}."
+        )
+    low, high = quantiles
+    if not 0 <= low < high <= 1:
+        raise ValueError(f"quantiles must be two increasing values in [0, 1]; got {quantiles}.")
+    Z = model.transform(faces)
+    dim = int(np.argmax(Z.std(axis=0)))
+    values = np.linspace(*np.quantile(Z[:, dim], [low, high]), int(n_steps))
+    points = np.repeat(Z.mean(axis=0, keepdims=True), len(values), axis=0)
+    points[:, dim] = values
+    return dim, values, model.decode(points)
 
 
 def _as_labels(column):

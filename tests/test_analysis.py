@@ -11,6 +11,7 @@ from debias_estimators.analysis import (
     strongest_enrichment,
     summarize_seeds,
 )
+from debias_estimators.audit import latent_traversal
 
 from conftest import make_blob_images
 
@@ -129,6 +130,20 @@ def test_resampling_weights_are_the_models_own(blobs_and_groups):
     np.testing.assert_array_equal(resampling_weights(dbvae, faces), dbvae.resampling_weights(faces))
     with pytest.raises(TypeError, match="DebiasedVAEClassifier"):
         resampling_weights(CNNClassifier(**TINY), faces)
+    # The traversal varies the dimension of widest spread, the others at their mean.
+    Z = dbvae.transform(faces)
+    widest = int(np.argmax([np.std(Z[:, j]) for j in range(Z.shape[1])]))
+    low, high = np.sort(Z[:, widest])[[0, -1]]  # quantiles 0 and 1: the extremes
+    dim, values, decoded = latent_traversal(dbvae, faces, n_steps=3, quantiles=(0, 1))
+    assert dim == widest
+    np.testing.assert_allclose(values, [low, (low + high) / 2, high], rtol=1e-6)
+    points = np.tile(Z.mean(axis=0), (3, 1))
+    points[:, widest] = values
+    np.testing.assert_allclose(decoded, dbvae.decode(points), rtol=1e-6)
+    with pytest.raises(TypeError, match="latent space"):
+        latent_traversal(CNNClassifier(**TINY).fit(X, y), faces)
+    with pytest.raises(ValueError, match="quantiles"):
+        latent_traversal(dbvae, faces, quantiles=(0.9, 0.1))
 
 
 def test_summarize_seeds_gives_mean_spread_median_and_the_worst_seed():

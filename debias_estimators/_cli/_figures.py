@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ..audit import resampling_weights
+from ..audit import latent_traversal, resampling_weights
 from ..plotting import (
     plot_extreme_faces,
     plot_group_metrics,
@@ -15,8 +15,6 @@ from ..plotting import (
 __all__ = ["dbvae_figures", "group_figure", "roc_figures", "training_curve_figures"]
 
 N_SHOWN = 8
-N_TRAVERSAL = 9
-TRAVERSAL_QUANTILES = (0.02, 0.98)
 
 
 def group_figure(groups):
@@ -141,33 +139,6 @@ def dbvae_figures(clf, faces, groups=None, *, which="training"):
             "their mean).",
         ),
     ]
-
-
-def latent_traversal(clf, faces):
-    """Decode faces along the latent dimension whose means spread widest.
-
-    Parameters
-    ----------
-    clf : DebiasedVAEClassifier
-        A fitted DB-VAE.
-    faces : ndarray
-        Face images.
-
-    Returns
-    -------
-    dim : int
-        The dimension varied.
-    values : ndarray of shape (9,)
-        Its values, from the 2nd to the 98th percentile over the faces.
-    decoded : ndarray
-        The decoded images; the other dimensions stay at their mean.
-    """
-    Z = clf.transform(faces)
-    dim = int(np.argmax(Z.std(axis=0)))
-    values = np.linspace(*np.quantile(Z[:, dim], TRAVERSAL_QUANTILES), N_TRAVERSAL)
-    points = np.repeat(Z.mean(axis=0, keepdims=True), N_TRAVERSAL, axis=0)
-    points[:, dim] = values
-    return dim, values, clf.decode(points)
 
 
 def _spread_over_groups(groups, n):
