@@ -125,7 +125,7 @@ def test_group_dro_resumes_with_its_group_weights(data, tmp_path):
         crashing.fit(X, y, sensitive_features=groups)
     resumed = GroupDROClassifier(**params, checkpoint=tmp_path).fit(X, y, sensitive_features=groups)
     _assert_same_weights(resumed, reference)
-    assert torch.equal(resumed.net_.group_weights_, reference.net_.group_weights_)
+    assert torch.equal(resumed.net_.strategy.group_weights, reference.net_.strategy.group_weights)
 
 
 def test_a_run_can_be_resumed_to_more_epochs(data, tmp_path):

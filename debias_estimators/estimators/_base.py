@@ -56,21 +56,15 @@ class BaseNetClassifier(
 
     _parameter_constraints: dict = dict(NET_CONSTRAINTS)
 
-    def _module_class(self):
+    def _training_strategy(self):
+        """Return how this method trains, from its parameters and fitted attributes.
+
+        Returns
+        -------
+        strategy : TrainingStrategy
+            The module, criterion, callbacks, loss and state of the method (see ``_strategy.py``).
+        """
         raise NotImplementedError
-
-    def _module_params(self):
-        raise NotImplementedError
-
-    def _criterion(self):
-        raise NotImplementedError
-
-    def _resampling(self):
-        """Return the callback that resamples the training data, or None to draw uniformly."""
-        return None
-
-    def _decode_positives_only(self):
-        return False
 
     # -- fitting -------------------------------------------------------------------------------
     @with_plain_params
@@ -181,6 +175,7 @@ class BaseNetClassifier(
         devices = [torch.device(self.device)] if _is_cuda(self.device) else []
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
+            dataset = self.net_.strategy.prepare(dataset)  # what the method's batches carry
             if resume is not None:  # a checkpointed fit: on from its checkpoint, if any
                 epochs = resume.start(self.net_)
             if epochs is None:
@@ -197,10 +192,10 @@ class BaseNetClassifier(
         """Record what the method learned beside the weights (a method may add attributes)."""
 
     def _build_net(self, seed):
-        resampling = self._resampling()
+        strategy = self._training_strategy()
         return self._make_net(
-            self._module_class(),
-            criterion=self._criterion(),
+            strategy.module,
+            criterion=strategy.criterion,
             optimizer=self.optimizer,
             lr=self.lr,
             max_epochs=self.max_epochs,
@@ -208,14 +203,16 @@ class BaseNetClassifier(
             train_split=self.train_split,
             callbacks=[
                 ("finite_loss", FiniteLoss()),
-                *([] if resampling is None else [("latent_resampling", resampling)]),
+                *strategy.callbacks,
                 *(self.callbacks or []),
             ],
             verbose=self.verbose,
             device=self.device,
             compile=self.compile,
             seed=seed,
-            **self._module_params(),
+            strategy=strategy,
+            **strategy.module_params,
+            **strategy.net_params,
             **(self.net_params or {}),
         )
 
@@ -257,8 +254,7 @@ class BaseNetClassifier(
         if total <= 0:
             raise ValueError("sample_weight sums to zero: no sample would be trained on.")
         weights = (weights * (len(weights) / total)).astype(np.float32)
-        decode_mask = self._decode_positives_only()
-        return ArrayDataset(data, binary, weights, with_decode_mask=decode_mask), fitted
+        return ArrayDataset(data, binary, weights), fitted
 
     def _check_X(self, X, *, reset):
         if not reset:

@@ -8,6 +8,7 @@ from ..nn import StandardClassifier
 from ._base import BaseNetClassifier
 from ._docs import fill_param_docs
 from ._params import store_init_params
+from ._strategy import TrainingStrategy
 
 __all__ = ["CNNClassifier"]
 
@@ -75,10 +76,13 @@ class CNNClassifier(BaseNetClassifier):
     ):
         store_init_params(self, locals())
 
-    def _module_class(self):
-        return StandardClassifier
+    def _training_strategy(self):
+        return TrainingStrategy(
+            StandardClassifier, ClassificationLoss, module_params=self._architecture()
+        )
 
-    def _module_params(self):
+    def _architecture(self):
+        """Return the module's parameters: the standard CNN for the fitted input shape."""
         return {
             "module__in_shape": self.input_shape_,
             "module__n_filters": self.n_filters,
@@ -89,9 +93,6 @@ class CNNClassifier(BaseNetClassifier):
     def _n_features_out(self):
         check_is_fitted(self)
         return int(self.net_.module_.encoder.head.in_features)
-
-    def _criterion(self):
-        return ClassificationLoss
 
     @staticmethod
     def _logit(module, x):

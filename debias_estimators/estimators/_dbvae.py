@@ -17,6 +17,7 @@ from ._docs import fill_param_docs
 from ._modes import evaluating
 from ._params import NET_CONSTRAINTS, store_init_params
 from ._resampling import LATENT_SOURCES, LatentResampling
+from ._strategy import TrainingStrategy
 
 __all__ = ["DebiasedVAEClassifier"]
 
@@ -210,10 +211,19 @@ class DebiasedVAEClassifier(DifficultyWeightingMixin, BaseNetClassifier):
     ):
         store_init_params(self, locals())
 
-    def _module_class(self):
-        return DBVAE
+    def _training_strategy(self):
+        resampling = self._resampling()
+        return TrainingStrategy(
+            DBVAE,
+            DBVAELoss,
+            module_params=self._architecture(),
+            callbacks=[] if resampling is None else [("latent_resampling", resampling)],
+            # Boolean masks have data-dependent shapes, which torch.compile cannot fuse.
+            decode_positives_only=not self.compile,
+        )
 
-    def _module_params(self):
+    def _architecture(self):
+        """Return the parameters of the module and its loss."""
         return {
             "module__in_shape": self.input_shape_,
             "module__latent_dim": self.latent_dim,
@@ -228,14 +238,8 @@ class DebiasedVAEClassifier(DifficultyWeightingMixin, BaseNetClassifier):
         check_is_fitted(self)
         return int(self.net_.module_.latent_dim)
 
-    def _criterion(self):
-        return DBVAELoss
-
-    def _decode_positives_only(self):
-        # Boolean masks have data-dependent shapes, which torch.compile cannot fuse.
-        return not self.compile
-
     def _resampling(self):
+        """Return the callback that resamples the faces between epochs, or None."""
         if self.alpha is None:
             return None
         difficulty = self.weighting == "difficulty"

@@ -17,13 +17,15 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.utils import to_tensor
 
 from .._hyperparams import with_plain_params
+from ..losses import ClassificationLoss
+from ..nn import StandardClassifier
 from ._cnn import CNNClassifier
 from ._docs import fill_param_docs
 from ._groups import group_codes, group_keys
-from ._net import TrainingNet
 from ._params import NET_CONSTRAINTS, store_init_params
+from ._strategy import TrainingStrategy
 
-__all__ = ["GroupDROClassifier", "GroupDRONet", "group_dro_step"]
+__all__ = ["GroupDROClassifier", "group_dro_step"]
 
 NON_NEGATIVE_REAL = Interval(Real, 0, None, closed="left")
 
@@ -62,67 +64,70 @@ def group_dro_step(per_sample_loss, groups, group_weights, eta):
     return (q * group_loss).sum(), q
 
 
-class GroupDRONet(TrainingNet):
-    """The training net of :class:`GroupDROClassifier`: group DRO's loss in ``get_loss``.
+class _GroupDROStrategy(TrainingStrategy):
+    """Group DRO's training: the worst groups' losses weigh most, by weights updated each step.
 
     Parameters
     ----------
-    *args, **kwargs
-        As for :class:`TrainingNet`.
+    module_params : dict
+        The standard CNN's parameters.
     eta : float, default=0.01
         Step size of the group weights.
     n_groups : int, default=1
         Number of groups; the batches carry the ids as ``"group"``.
+    weight_decay : float, default=0.0
+        The optimizer's L2 penalty.
 
     Attributes
     ----------
-    group_weights_ : torch.Tensor of shape (n_groups,)
-        The weights ``q``, uniform at initialisation, updated at each training step.
+    group_weights : torch.Tensor of shape (n_groups,)
+        The weights ``q``, uniform at first, updated at each training step.
     """
 
-    def __init__(self, *args, eta=0.01, n_groups=1, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *, module_params, eta=0.01, n_groups=1, weight_decay=0.0):
+        super().__init__(
+            StandardClassifier,
+            ClassificationLoss,
+            module_params=module_params,
+            net_params={"optimizer__weight_decay": weight_decay},
+        )
         self.eta = eta
         self.n_groups = n_groups
+        self.group_weights = torch.full((n_groups,), 1.0 / n_groups)
 
-    def initialize(self):
-        """Initialise the net as skorch does, and the group weights to uniform."""
-        super().initialize()
-        self.group_weights_ = torch.full((self.n_groups,), 1.0 / self.n_groups)
-        return self
-
-    def training_state(self):
+    def state(self):
         """Return the group weights, which training updates step by step.
 
         Returns
         -------
         state : dict
-            ``{"group_weights": group_weights_}``.
+            ``{"group_weights": group_weights}``.
         """
-        return {"group_weights": self.group_weights_}
+        return {"group_weights": self.group_weights}
 
-    def load_training_state(self, state):
-        """Set the group weights :meth:`training_state` returned.
+    def load_state(self, state, device):
+        """Set the group weights :meth:`state` returned.
 
         Parameters
         ----------
         state : dict
-            As :meth:`training_state` returned it.
+            As :meth:`state` returned it.
+        device : str or torch.device
+            Where the net trains (the weights stay on the CPU).
         """
         weights = state["group_weights"].cpu()
         if weights.shape != (self.n_groups,):
             raise ValueError("the saved group weights do not match the saved groups.")
-        self.group_weights_ = weights
+        self.group_weights = weights
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Group DRO's loss; a training step also updates ``group_weights_``."""
-        meta = to_tensor(y_true, device=self.device)
-        X = to_tensor(X, device=self.device)
-        per_sample = self.criterion_(y_pred, meta["y"], X) * meta["w"]
+    def loss(self, net, y_pred, meta, X, training):
+        """Group DRO's loss; a training step also updates ``group_weights``."""
+        X = to_tensor(X, device=net.device)
+        per_sample = net.criterion_(y_pred, meta["y"], X) * meta["w"]
         eta = self.eta if training else 0.0  # validation measures, it does not move q
-        loss, q = group_dro_step(per_sample, meta["group"], self.group_weights_, eta)
+        loss, q = group_dro_step(per_sample, meta["group"], self.group_weights, eta)
         if training:
-            self.group_weights_ = q.detach().cpu()
+            self.group_weights = q.detach().cpu()
         return loss
 
 
@@ -301,13 +306,12 @@ class GroupDROClassifier(CNNClassifier):
         dataset.groups = group_codes(groups, len(dataset), keys)  # the data carry the groups
         return dataset, fitted
 
-    def _make_net(self, module, **params):
-        return GroupDRONet(
-            module,
+    def _training_strategy(self):
+        return _GroupDROStrategy(
+            module_params=self._architecture(),
             eta=self.eta,
             n_groups=len(self.groups_),
-            optimizer__weight_decay=self.weight_decay,
-            **params,
+            weight_decay=self.weight_decay,
         )
 
     def _saved_state(self):
@@ -326,4 +330,4 @@ class GroupDROClassifier(CNNClassifier):
     def group_weights_(self):
         """The group weights ``q`` after training, in the order of ``groups_``."""
         check_is_fitted(self)
-        return self.net_.group_weights_.numpy().astype(np.float64)
+        return self.net_.strategy.group_weights.numpy().astype(np.float64)

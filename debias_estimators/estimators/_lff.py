@@ -12,15 +12,14 @@ from numbers import Real
 import torch
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
-from skorch.utils import to_tensor
 from torch import nn
 
 from ..losses import ClassificationLoss, generalized_cross_entropy, relative_difficulty
 from ..nn import StandardClassifier
 from ._base import BaseNetClassifier
 from ._docs import fill_param_docs
-from ._net import TrainingNet
 from ._params import NET_CONSTRAINTS, store_init_params
+from ._strategy import TrainingStrategy
 
 __all__ = ["LfFClassifier"]
 
@@ -37,32 +36,31 @@ class _TwoNetworks(nn.Module):
         return self.debiased(x), self.biased(x)
 
 
-class _LfFNet(TrainingNet):
-    """A :class:`TrainingNet` that trains both networks of LfF at every step.
+class _LfFStrategy(TrainingStrategy):
+    """LfF's training: both networks at every step, the debiased one weighted by difficulty.
 
-    ``loss_ema_`` holds each training sample's moving averages of the two networks'
+    ``loss_ema`` holds each training sample's moving averages of the two networks'
     cross-entropies (rows: biased, debiased) and whether the sample has been seen; it is
     (re)allocated when a training set of another size comes. The criterion is the
     cross-entropy of both networks; ``q`` and ``ema`` are LfF's two settings.
     """
 
-    def __init__(self, *args, q=0.7, ema=0.7, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *, module_params, q=0.7, ema=0.7):
+        super().__init__(_TwoNetworks, ClassificationLoss, module_params=module_params)
         self.q = q
         self.ema = ema
+        self.loss_ema = None
 
-    def get_iterator(self, dataset, training=False):
-        if training:
-            n_samples = len(_root(dataset))
-            state = getattr(self, "loss_ema_", None)
-            if state is None or state["loss"].shape[1] != n_samples:
-                self.loss_ema_ = {
-                    "loss": torch.zeros((2, n_samples), device=self.device),
-                    "seen": torch.zeros(n_samples, dtype=torch.bool, device=self.device),
-                }
-        return super().get_iterator(dataset, training=training)
+    def start_training(self, net, dataset):
+        """Allocate the moving averages for a training set of a new size."""
+        n_samples = len(_root(dataset))
+        if self.loss_ema is None or self.loss_ema["loss"].shape[1] != n_samples:
+            self.loss_ema = {
+                "loss": torch.zeros((2, n_samples), device=net.device),
+                "seen": torch.zeros(n_samples, dtype=torch.bool, device=net.device),
+            }
 
-    def training_state(self):
+    def state(self):
         """Return the moving averages of the training samples' losses, once allocated.
 
         Returns
@@ -70,37 +68,37 @@ class _LfFNet(TrainingNet):
         state : dict
             ``{"loss": ..., "seen": ...}`` (see the class), or empty before training.
         """
-        return dict(getattr(self, "loss_ema_", None) or {})
+        return dict(self.loss_ema or {})
 
-    def load_training_state(self, state):
-        """Set the moving averages :meth:`training_state` returned.
+    def load_state(self, state, device):
+        """Set the moving averages :meth:`state` returned.
 
         Parameters
         ----------
         state : dict
-            As :meth:`training_state` returned it.
+            As :meth:`state` returned it.
+        device : str or torch.device
+            Where the net trains.
         """
-        if state:
-            self.loss_ema_ = {name: state[name].to(self.device) for name in ("loss", "seen")}
-        elif hasattr(self, "loss_ema_"):
-            del self.loss_ema_
+        names = ("loss", "seen")
+        self.loss_ema = {name: state[name].to(device) for name in names} if state else None
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
+    def loss(self, net, y_pred, meta, X, training):
         """GCE of the biased network plus the debiased one's CE weighted by relative difficulty."""
-        meta = to_tensor(y_true, device=self.device)
         logit_d, logit_b = y_pred
         y, w = meta["y"], meta["w"]
         gce_b = generalized_cross_entropy(logit_b, y, q=self.q)
-        ce_d = self.criterion_(logit_d, y, X)
+        ce_d = net.criterion_(logit_d, y, X)
         if not training:
             return ((gce_b + ce_d) * w).mean()
-        ce_b = self.criterion_(logit_b, y, X).detach()
-        weight = self._relative_difficulty(meta["index"], ce_b, ce_d.detach())
+        ce_b = net.criterion_(logit_b, y, X).detach()
+        weight = self.relative_difficulty(meta["index"], ce_b, ce_d.detach())
         return (gce_b * w).mean() + (ce_d * weight * w).mean()
 
-    def _relative_difficulty(self, index, ce_b, ce_d):
+    def relative_difficulty(self, index, ce_b, ce_d):
+        """Update the samples' moving averages and return ``CE_b / (CE_b + CE_d)`` of them."""
         # The moving average starts at a sample's first loss, as in the authors' code.
-        state, decay = self.loss_ema_, self.ema
+        state, decay = self.loss_ema, self.ema
         index = index.to(state["seen"].device)
         current = torch.stack([ce_b, ce_d]).to(state["loss"].dtype)
         previous = state["loss"][:, index]
@@ -209,21 +207,13 @@ class LfFClassifier(BaseNetClassifier):
     ):
         store_init_params(self, locals())
 
-    def _module_class(self):
-        return _TwoNetworks
-
-    def _module_params(self):
-        return {
+    def _training_strategy(self):
+        architecture = {
             "module__in_shape": self.input_shape_,
             "module__n_filters": self.n_filters,
             "module__hidden_units": tuple(self.hidden_units),
         }
-
-    def _criterion(self):
-        return ClassificationLoss
-
-    def _make_net(self, module, **params):
-        return _LfFNet(module, q=float(self.q), ema=float(self.ema), **params)
+        return _LfFStrategy(module_params=architecture, q=float(self.q), ema=float(self.ema))
 
     @property
     def _n_features_out(self):

@@ -1,8 +1,8 @@
 """The skorch net every estimator trains with.
 
 It extends skorch the way skorch intends: ``get_iterator`` builds batch-indexed loaders
-(for training, the resampling callback's weighted sampler when there is one) and
-``get_loss`` weights the criterion's per-sample losses. The fit loop is skorch's own.
+(for training, the resampling callback's weighted sampler when there is one) and ``get_loss``
+asks the method's :class:`~._strategy.TrainingStrategy` for the loss. The fit loop is skorch's own.
 """
 
 import torch
@@ -10,6 +10,8 @@ from skorch import NeuralNet
 from skorch.callbacks import EarlyStopping
 from skorch.utils import to_tensor
 from torch.utils.data import BatchSampler, SequentialSampler
+
+from ._strategy import TrainingStrategy
 
 __all__ = ["TrainingNet"]
 
@@ -23,6 +25,9 @@ class TrainingNet(NeuralNet):
         As for :class:`skorch.NeuralNet`.
     seed : int, default=0
         Seed of the training sampler's generator.
+    strategy : TrainingStrategy, optional
+        How the method trains: the loss of a batch, what happens before an epoch, the state
+        kept beside the weights. By default weighted empirical risk.
 
     Notes
     -----
@@ -34,9 +39,10 @@ class TrainingNet(NeuralNet):
     every training step's module call.
     """
 
-    def __init__(self, *args, seed=0, **kwargs):
+    def __init__(self, *args, seed=0, strategy=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.seed = seed
+        self.strategy = strategy
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         """Train as skorch does, recording how many epochs ran and why training ended.
@@ -87,6 +93,8 @@ class TrainingNet(NeuralNet):
         The batches are cut by a :class:`~torch.utils.data.BatchSampler`, so the dataset reads
         a whole batch at once.
         """
+        if training:
+            self._strategy().start_training(self, dataset)
         prefix = "iterator_train" if training else "iterator_valid"
         kwargs = self.get_params_for(prefix)
         batch_size = kwargs.pop("batch_size", self.batch_size)
@@ -169,15 +177,16 @@ class TrainingNet(NeuralNet):
     def training_state(self):
         """Return the method's own state beside the weights, which training updates.
 
-        A method's net that keeps such state (group weights, loss averages) returns it here;
-        rollback after a failed call and :func:`~debias_estimators.persistence.save_model` keep it.
+        The state of the net's :class:`~._strategy.TrainingStrategy` (group DRO's group
+        weights, LfF's loss averages): rollback after a failed call, checkpoints and
+        :func:`~debias_estimators.persistence.save_model` keep it.
 
         Returns
         -------
         state : dict of str to torch.Tensor
-            Empty for a net without such state.
+            Empty for a method without such state.
         """
-        return {}
+        return self._strategy().state()
 
     def load_training_state(self, state):
         """Set the state :meth:`training_state` returned.
@@ -187,10 +196,16 @@ class TrainingNet(NeuralNet):
         state : dict of str to torch.Tensor
             As :meth:`training_state` returned it.
         """
+        self._strategy().load_state(state, self.device)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Mean of the criterion's per-sample losses times the samples' weights."""
+        """Return the method's loss of the batch (weighted risk by default)."""
         meta = to_tensor(y_true, device=self.device)
-        X = to_tensor(X, device=self.device)
-        per_sample = self.criterion_(y_pred, meta["y"], X)
-        return (per_sample * meta["w"]).mean()
+        return self._strategy().loss(self, y_pred, meta, X, training)
+
+    def _strategy(self):
+        # A net built without one trains by weighted risk, which keeps no state to share.
+        return _WEIGHTED_RISK if self.strategy is None else self.strategy
+
+
+_WEIGHTED_RISK = TrainingStrategy(module=None, criterion=None)

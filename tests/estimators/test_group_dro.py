@@ -50,7 +50,7 @@ def test_step_by_hand():
 class _FirstBatch(Callback):
     def on_batch_begin(self, net, batch=None, training=None, **kwargs):
         if training and not hasattr(self, "q_"):
-            self.q_ = net.group_weights_.clone()
+            self.q_ = net.strategy.group_weights.clone()
 
     def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         if training and not hasattr(self, "y_pred_"):

@@ -36,7 +36,7 @@ def test_fit_predict_transform_use_the_debiased_network(fitted):
     np.testing.assert_allclose(clf.decision_function(X[:5]), debiased, rtol=1e-5, atol=1e-6)
     assert not np.allclose(debiased, biased)  # two networks, trained differently
     # Every training sample has moving averages of both losses.
-    state = clf.net_.loss_ema_
+    state = clf.net_.strategy.loss_ema
     assert state["loss"].shape == (2, 48) and bool(state["seen"].all())
     assert bool((state["loss"] > 0).all())
 
@@ -45,24 +45,24 @@ def test_moving_averages_and_weights_follow_the_paper(fitted):
     clf = clone(fitted[0]).set_params(ema=0.7)
     X, y = fitted[1], fitted[2]
     net = clf.fit(X, y).net_
-    net.loss_ema_ = {"loss": torch.zeros((2, 4)), "seen": torch.zeros(4, dtype=torch.bool)}
+    net.strategy.loss_ema = {"loss": torch.zeros((2, 4)), "seen": torch.zeros(4, dtype=torch.bool)}
     index = torch.tensor([0, 2])
     # First sight: the average is the loss itself.
-    w = net._relative_difficulty(index, torch.tensor([1.0, 0.2]), torch.tensor([1.0, 0.6]))
+    w = net.strategy.relative_difficulty(index, torch.tensor([1.0, 0.2]), torch.tensor([1.0, 0.6]))
     np.testing.assert_allclose(w.numpy(), [0.5, 0.25], rtol=1e-6)
     # Then ema * previous + (1 - ema) * current, for each network, and W = b / (b + d).
-    w = net._relative_difficulty(index, torch.tensor([3.0, 0.2]), torch.tensor([1.0, 2.6]))
+    w = net.strategy.relative_difficulty(index, torch.tensor([3.0, 0.2]), torch.tensor([1.0, 2.6]))
     b = np.array([0.7 * 1.0 + 0.3 * 3.0, 0.2])
     d = np.array([1.0, 0.7 * 0.6 + 0.3 * 2.6])
     np.testing.assert_allclose(w.numpy(), b / (b + d), rtol=1e-6)
-    np.testing.assert_allclose(net.loss_ema_["loss"][:, [0, 2]].numpy(), [b, d], rtol=1e-6)
-    assert net.loss_ema_["seen"].tolist() == [True, False, True, False]
+    np.testing.assert_allclose(net.strategy.loss_ema["loss"][:, [0, 2]].numpy(), [b, d], rtol=1e-6)
+    assert net.strategy.loss_ema["seen"].tolist() == [True, False, True, False]
 
 
 def test_training_loss_is_gce_plus_weighted_ce(fitted):
     clf = clone(fitted[0])
     net = clf.fit(fitted[1], fitted[2]).net_
-    net.loss_ema_ = {"loss": torch.zeros((2, 3)), "seen": torch.zeros(3, dtype=torch.bool)}
+    net.strategy.loss_ema = {"loss": torch.zeros((2, 3)), "seen": torch.zeros(3, dtype=torch.bool)}
     z_d, z_b = np.array([0.5, -2.0, 1.0]), np.array([3.0, 1.0, -0.5])
     y, w = np.array([1.0, 1.0, 0.0]), np.array([1.0, 2.0, 0.5])
     meta = {
@@ -130,7 +130,7 @@ def test_bias_conflicting_samples_weigh_more():
         ]
     ).astype(np.float32)
     clf = LfFClassifier(hidden_units=(16,), max_epochs=15, lr=1e-2, random_state=0).fit(X, y)
-    biased, debiased = clf.net_.loss_ema_["loss"].numpy()
+    biased, debiased = clf.net_.strategy.loss_ema["loss"].numpy()
     weight = biased / (biased + debiased)
     assert weight[~aligned].mean() > weight[aligned].mean() + 0.1
 
@@ -149,12 +149,12 @@ def test_failed_partial_fit_leaves_weights_and_moving_averages(fitted):
     callback = _FailAfterEpoch()
     clf = small(callbacks=[("fail", callback)]).fit(X, y)
     before = clf.predict_proba(X)
-    ema = clf.net_.loss_ema_["loss"].clone()
+    ema = clf.net_.strategy.loss_ema["loss"].clone()
     callback.fail = True
     with pytest.raises(RuntimeError, match="stopped"):
         clf.partial_fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), before)
-    torch.testing.assert_close(clf.net_.loss_ema_["loss"], ema, rtol=0, atol=0)
+    torch.testing.assert_close(clf.net_.strategy.loss_ema["loss"], ema, rtol=0, atol=0)
     assert len(clf.history_) == 2
 
 
