@@ -11,7 +11,7 @@ from ..estimators import get_method
 from ..reporting import Report
 from ._data import calibration_nonfaces, load_test_data, synthetic_training
 from ._models import MODEL_NAMES, check_device, make_model
-from ._options import estimator_params
+from ._options import check_params, estimator_params
 from ._sections import (
     add_comparison,
     add_enrichment,
@@ -49,7 +49,7 @@ def run_demo(args, echo):
     settings = _settings(args)
     params = estimator_params(args, [get_method(kind) for kind in args.models])
     for kind in args.models:  # a bad value stops the demo before any data is drawn
-        make_model(kind, settings, seed=args.seed, params=params[kind])._validate_params()
+        check_params(make_model(kind, settings, seed=args.seed, params=params[kind]), params[kind])
     check_device(args.device)
     report = Report(args.out, "DB-VAE vs standard CNN on biased faces", force=args.force)
     train, test, calibration = _data(settings, args.seed, echo)
@@ -173,7 +173,6 @@ def _settings(args):
         n_test_per_group=args.n_test_per_group,
         image_size=args.image_size,
         epochs=args.epochs,
-        latent_dim=args.latent_dim,
     )
 
 

@@ -14,7 +14,7 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-__all__ = ["add_estimator_options", "estimator_params"]
+__all__ = ["add_estimator_options", "check_params", "estimator_params"]
 
 # Set by the command line itself, by other options, or not a value a command line can give.
 _NOT_OPTIONS = {
@@ -103,6 +103,32 @@ def estimator_params(args, methods):
         for method in owners:
             params[method.key][name] = value
     return params
+
+
+def check_params(model, params):
+    """Validate ``model``'s parameters, naming the option of a value it refuses.
+
+    Parameters
+    ----------
+    model : estimator
+        The estimator built with ``params``.
+    params : dict
+        The values the generated options gave it.
+
+    Raises
+    ------
+    ValueError
+        The estimator's own message, led by the option (``--alpha: ...``) when the value
+        refused came from one.
+    """
+    try:
+        model._validate_params()
+    except ValueError as error:
+        named = [name for name in params if f"'{name}'" in str(error)]
+        if not named:
+            raise
+        option = "--" + named[0].replace("_", "-")
+        raise ValueError(f"{option}: {error}") from None
 
 
 def _given(args):

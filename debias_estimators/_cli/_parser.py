@@ -5,15 +5,12 @@ import dataclasses
 import sys
 
 from ..estimators import all_methods
-from ..resampling import COMBINE_RULES
 from ._options import add_estimator_options
 from ._settings import DEMO, QUICK
 from ._values import (
-    alpha_value,
     fraction,
     image_size,
     model_list,
-    positive_float,
     positive_int,
     seed_value,
 )
@@ -115,12 +112,6 @@ def _add_demo(commands):
     size.add_argument(
         "--epochs", type=positive_int, metavar="N", help=f"epochs (default {DEMO.epochs})"
     )
-    size.add_argument(
-        "--latent-dim",
-        type=positive_int,
-        metavar="N",
-        help=f"DB-VAE latent dimensions (default {DEMO.latent_dim})",
-    )
     own = demo.add_argument_group(
         "parameters of the methods (each applies to the chosen --models in brackets; a value "
         "left out keeps the demo's setting or the estimator's default)"
@@ -129,16 +120,20 @@ def _add_demo(commands):
     add_estimator_options(
         own,
         all_methods(),
-        taken=("latent_dim", "checkpoint", "checkpoint_every"),
-        defaults=_demo_defaults(),
+        taken=("checkpoint", "checkpoint_every"),
+        defaults=_setting_defaults(quick=True),
     )
 
 
-def _demo_defaults():
-    """Return the demo's own settings of the estimators' parameters, as its help shows them."""
-    demo, quick = dataclasses.asdict(DEMO), dataclasses.asdict(QUICK)
+def _setting_defaults(*, quick):
+    """Return the demo's settings of the estimators' parameters, as the help shows them.
+
+    ``train`` and ``demo`` train with these where the estimator's default differs (a smaller
+    learning rate, fewer filters); ``quick`` adds the ``--quick`` setting where it differs.
+    """
+    demo, small = dataclasses.asdict(DEMO), dataclasses.asdict(QUICK)
     return {
-        name: f"{value} ({quick[name]} with --quick)" if quick[name] != value else str(value)
+        name: f"{value} ({small[name]} with --quick)" if quick and small[name] != value else value
         for name, value in demo.items()
     }
 
@@ -165,55 +160,17 @@ def _add_train(commands):
         "groups, which the training files do not hold",
     )
     model.add_argument(
-        "--latent-dim",
-        type=positive_int,
-        metavar="N",
-        default=DEMO.latent_dim,
-        help=f"DB-VAE latent dimensions (default {DEMO.latent_dim})",
-    )
-    model.add_argument(
-        "--alpha",
-        type=alpha_value,
-        default=DEMO.alpha,
-        help=f"DB-VAE debiasing strength, smaller is stronger; 'none' turns "
-        f"resampling off (default {DEMO.alpha:g})",
-    )
-    model.add_argument(
-        "--combine",
-        choices=COMBINE_RULES,
-        default=DEMO.combine,
-        help=f"how the DB-VAE combines the per-dimension weights (default {DEMO.combine})",
-    )
-    model.add_argument(
         "--epochs",
         type=positive_int,
         metavar="N",
         default=DEMO.epochs,
         help=f"(default {DEMO.epochs})",
     )
-    model.add_argument(
-        "--batch-size",
-        type=positive_int,
-        metavar="N",
-        default=DEMO.batch_size,
-        help=f"(default {DEMO.batch_size})",
-    )
-    model.add_argument(
-        "--n-filters",
-        type=positive_int,
-        metavar="N",
-        default=DEMO.n_filters,
-        help=f"channels of the first convolution (default {DEMO.n_filters})",
-    )
-    model.add_argument(
-        "--lr", type=positive_float, default=DEMO.lr, help=f"learning rate (default {DEMO.lr:g})"
-    )
     own = train.add_argument_group(
         "parameters of the methods (each applies to the methods in brackets; a value left out "
-        "keeps the estimator's default)"
+        "keeps the setting shown, the demo's or the estimator's default)"
     )
-    taken = ("latent_dim", "alpha", "combine", "batch_size", "n_filters", "lr")
-    add_estimator_options(own, label_free, taken=taken)
+    add_estimator_options(own, label_free, defaults=_setting_defaults(quick=False))
     train.add_argument(
         "--output",
         "-o",

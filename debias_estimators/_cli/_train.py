@@ -1,13 +1,12 @@
 """``debias-estimators train``: fit one model on the chosen data and save it (``save_model``)."""
 
-import dataclasses
 import time
 
 from ..estimators import get_method
 from ..persistence import save_model
 from ._data import load_training_data
 from ._models import MODEL_NAMES, check_device, check_new_file, make_model
-from ._options import estimator_params
+from ._options import check_params, estimator_params
 from ._settings import DEMO, override
 
 __all__ = ["run_train"]
@@ -26,16 +25,7 @@ def run_train(args, echo):
     start = time.perf_counter()
     check_device(args.device)
     path = check_new_file(args.output, force=args.force)
-    settings = override(
-        DEMO,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        n_filters=args.n_filters,
-        lr=args.lr,
-        latent_dim=args.latent_dim,
-        combine=args.combine,
-    )
-    settings = dataclasses.replace(settings, alpha=args.alpha)  # None turns resampling off
+    settings = override(DEMO, epochs=args.epochs)
     params = estimator_params(args, [get_method(args.model)])[args.model]
     model = make_model(
         args.model,
@@ -45,7 +35,7 @@ def run_train(args, echo):
         progress=not args.no_progress,
         params=params,
     )
-    model._validate_params()  # before the data is read
+    check_params(model, params)  # before the data is read
     data = load_training_data(args, (args.image_size, args.image_size, 3))
     n_faces = int(data.faces.sum())
     echo(f"Training set: {data.source}; {n_faces} of its {len(data.target)} images are faces.")

@@ -7,11 +7,9 @@ from .._images import MIN_IMAGE_SIZE
 from ._models import MODEL_NAMES
 
 __all__ = [
-    "alpha_value",
     "fraction",
     "image_size",
     "model_list",
-    "positive_float",
     "positive_int",
     "seed_value",
 ]
@@ -23,19 +21,6 @@ def positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
     return value
-
-
-def positive_float(text):
-    """Parse a number above 0."""
-    value = _number(text, float, "a number")
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
-
-
-def alpha_value(text):
-    """Parse a positive number, or ``none`` to turn resampling off."""
-    return None if text.lower() == "none" else positive_float(text)
 
 
 def fraction(text):
