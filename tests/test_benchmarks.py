@@ -74,6 +74,13 @@ def test_comparison_grid_trains_scores_and_compares_initialisations(tmp_path):
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and " init " not in again.stdout
     assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.npz")} == written
+    # Against another setting: no null (it is the CNN's), the CNN-based tables left alone.
+    table = [sys.executable, str(BENCHMARKS / "comparison_grid.py"), "--out", str(tmp_path)]
+    table += ["table", "--baseline", "dbvae_default"]
+    other = subprocess.run(table, capture_output=True, text=True, timeout=300)
+    assert other.returncode == 0, other.stderr[-2000:]
+    assert "Difference of medians to the DB-VAE library" in other.stdout
+    assert pd.read_csv(folder / "differences.csv").equals(differences)
 
 
 def test_readme_figure_draws_medians_over_initialisations(tmp_path):
