@@ -47,12 +47,38 @@ def parse_args(argv=None):
     parser.add_argument("--ess", type=float, default=0.3, help="effective sample size share")
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--out", default=None, help="folder for the CSV files")
+    parser.add_argument(
+        "--dbvae",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        help="parameters of every DB-VAE trained, to shape its latent space, e.g. latent_dim=8 "
+        "kl_weight=0.005 (default: the estimator's)",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny run to check the script")
     args = parser.parse_args(argv)
+    args.dbvae = dict(_parameter(text, parser) for text in args.dbvae)
+    try:  # a bad value stops before training
+        DebiasedVAEClassifier(**args.dbvae)._validate_params()
+    except ValueError as error:
+        parser.error(f"--dbvae: {error}")
     if args.smoke:
         args.regime, args.seeds, args.epochs = "16:240", [0], 1
     args.size, args.n_train = (int(v) for v in args.regime.split(":"))
     return args
+
+
+def _parameter(text, parser):
+    """``name=value`` -> (name, value), the value an int, a float or else the text."""
+    name, sep, value = text.partition("=")
+    if not sep or name not in DebiasedVAEClassifier().get_params():
+        parser.error(f"--dbvae: {text!r} is not NAME=VALUE for a DebiasedVAEClassifier parameter")
+    for kind in (int, float):
+        try:
+            return name, kind(value)
+        except ValueError:
+            pass
+    return name, value
 
 
 def _log_loss(p_face):
@@ -64,7 +90,8 @@ def train(args, seed):
     data = make_biased_faces(args.n_train // 2, args.n_train // 2, args.size, random_state=seed)
     X, y, faces = data.images, data.target, data.target == 1
     # The full model: one epoch first, to read each face's early training loss, then the rest.
-    clf = DebiasedVAEClassifier(max_epochs=1, warm_start=True, random_state=seed).fit(X, y)
+    clf = DebiasedVAEClassifier(max_epochs=1, warm_start=True, random_state=seed, **args.dbvae)
+    clf.fit(X, y)
     early_loss = _log_loss(clf.predict_proba(X[faces])[:, 1])
     if args.epochs > 1:
         clf.set_params(max_epochs=args.epochs - 1).fit(X, y)
@@ -73,7 +100,9 @@ def train(args, seed):
     oof = np.empty(len(y))
     splits = StratifiedKFold(args.folds, shuffle=True, random_state=seed).split(X, y)
     for fold, (fit_rows, held_out) in enumerate(splits, start=1):
-        model = DebiasedVAEClassifier(max_epochs=args.epochs, random_state=seed + 100 * fold)
+        model = DebiasedVAEClassifier(
+            max_epochs=args.epochs, random_state=seed + 100 * fold, **args.dbvae
+        )
         oof[held_out] = model.fit(X[fit_rows], y[fit_rows]).predict_proba(X[held_out])[:, 1]
     attributes = data.attributes[faces].reset_index(drop=True)
     signals = Signals(Z, _log_loss(oof[faces]), oof[faces] < 0.5, early_loss, attributes)
@@ -182,7 +211,7 @@ def main(argv=None):
     print(
         f"\nSettings: {args.size} px, {args.n_train // 2} faces + {args.n_train // 2} non-faces, "
         f"seeds {args.seeds}, {args.epochs} epochs, {args.folds} folds, ESS {args.ess}, "
-        f"{args.threads} torch thread(s)"
+        f"{args.threads} torch thread(s); DB-VAE {args.dbvae or 'defaults'}"
     )
     print(f"Wall time: {time.perf_counter() - start:.0f} s")
     return 0

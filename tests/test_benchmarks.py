@@ -11,26 +11,35 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.mark.parametrize(
-    "script, csv",
+    "script, csv, extra",
     [
-        ("throughput.py", "throughput.csv"),
-        ("latency.py", "latency.csv"),
-        ("resampling_overhead.py", "resampling_agreement.csv"),
+        ("throughput.py", "throughput.csv", []),
+        ("latency.py", "latency.csv", []),
+        ("resampling_overhead.py", "resampling_agreement.csv", []),
         # These start a fresh Python (torch and all) for every configuration they measure.
-        pytest.param("memory.py", "memory.csv", marks=pytest.mark.slow),
-        pytest.param("lazy_h5_memory.py", "lazy_h5_memory.csv", marks=pytest.mark.slow),
-        ("scaling.py", "scaling.csv"),
-        pytest.param("debiasing_effect.py", "debiasing_effect.csv", marks=pytest.mark.slow),
-        ("method_comparison.py", "method_comparison.csv"),
-        ("weight_targeting.py", "weight_targeting.csv"),
+        pytest.param("memory.py", "memory.csv", [], marks=pytest.mark.slow),
+        pytest.param("lazy_h5_memory.py", "lazy_h5_memory.csv", [], marks=pytest.mark.slow),
+        ("scaling.py", "scaling.csv", []),
+        pytest.param("debiasing_effect.py", "debiasing_effect.csv", [], marks=pytest.mark.slow),
+        ("method_comparison.py", "method_comparison.csv", []),
+        # a latent space shaped otherwise than the estimator's default
+        ("weight_targeting.py", "weight_targeting.csv", ["--dbvae", "latent_dim=3"]),
     ],
 )
-def test_benchmark_runs_on_smoke_settings(script, csv, tmp_path):
-    cmd = [sys.executable, str(BENCHMARKS / script), "--smoke", "--out", str(tmp_path)]
+def test_benchmark_runs_on_smoke_settings(script, csv, extra, tmp_path):
+    cmd = [sys.executable, str(BENCHMARKS / script), "--smoke", "--out", str(tmp_path), *extra]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / csv).stat().st_size > 0
     assert "----" in done.stdout  # a table was printed
+    if extra:
+        assert "DB-VAE {'latent_dim': 3}" in done.stdout
+
+
+def test_weight_targeting_refuses_a_bad_dbvae_parameter_before_training():
+    cmd = [sys.executable, str(BENCHMARKS / "weight_targeting.py"), "--dbvae", "latent_dim=0"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "--dbvae: The 'latent_dim' parameter" in done.stderr
 
 
 def test_throughput_runs_in_mixed_precision(tmp_path):
