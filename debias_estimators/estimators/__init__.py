@@ -1,6 +1,10 @@
 """scikit-learn estimators backed by skorch: the DB-VAE, the standard CNN and the other methods.
 
-:func:`all_methods` lists the family, one :class:`Method` row per estimator.
+:func:`all_methods` lists the family, one :class:`Method` row per estimator. A method is its
+own module: the public class (an explicit signature, the shared parameter docs filled in) and
+its training strategy, which the class builds from its parameters in ``_training_strategy()``:
+the module and criterion, the callbacks between epochs, what the batches carry, the loss and
+the state kept beside the weights. The shared net calls only the strategy.
 """
 
 from ._cnn import CNNClassifier
