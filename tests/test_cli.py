@@ -482,3 +482,12 @@ def test_train_saves_the_label_free_methods_and_evaluate_names_them(
     assert main(["evaluate", str(path), "--n-test-per-group", "4", "--out", str(out)]) == 0
     assert name in capsys.readouterr().out
     assert list(pd.read_csv(out / "summary.csv", index_col="model").index) == [name]
+
+
+def test_train_prints_the_accelerated_epoch_table_without_colours_off_a_terminal(tmp_path, capsys):
+    pytest.importorskip("accelerate")  # the "scale" extra, absent from `make test-min`
+    argv = ["train", "--model", "accelerated-dbvae", *TINY_DATA, "--image-size", "16"]
+    argv += ["--epochs", "1", "--n-filters", "4", *TINY_LATENT, "-o", str(tmp_path / "m.zip")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "\x1b[" not in out  # the command line's sink, not print

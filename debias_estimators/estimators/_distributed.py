@@ -358,8 +358,10 @@ history_, crossfit_loss_
 
     def _make_net(self, module, **params):
         params["device"] = None  # the accelerator places the module and the batches
-        # skorch prints through a sink other than print even when verbose=0.
-        params["callbacks__print_log__sink"] = self.accelerator_.print if self.verbose else print
+        # The epoch table goes through the sink given in net_params (print by default), from
+        # the main process alone.
+        sink = params.get("callbacks__print_log__sink", print)
+        params["callbacks__print_log__sink"] = _on_main_process(self.accelerator_, sink)
         return AcceleratedTrainingNet(module, accelerator=self.accelerator_, **params)
 
     def _train(self, dataset, seed, epochs, resume=None):
@@ -385,3 +387,13 @@ history_, crossfit_loss_
             net.device = self.device
         _sync_buffers(net.module_, accelerator)
         net.module_.to(self.device)
+
+
+def _on_main_process(accelerator, sink):
+    """Return ``sink`` called on the main process only (as ``accelerator.print`` does)."""
+
+    def main_process_sink(*args, **kwargs):
+        if accelerator.is_main_process:
+            sink(*args, **kwargs)
+
+    return main_process_sink
