@@ -35,12 +35,12 @@ import time
 
 import numpy as np
 import pandas as pd
-from _common import GROUPS, HEADLINE_FIGURES, draw_regime, machine, print_table, write_csv
+from _common import HEADLINE_FIGURES, draw_regime, machine, print_table, write_csv
 from sklearn.model_selection import train_test_split
 
 from debias_estimators import CNNClassifier
 from debias_estimators.comparison import NULL_SEED_OFFSET, compare_runs
-from debias_estimators.datasets import load_lfw_subset, make_biased_faces
+from debias_estimators.datasets import group_labels, load_lfw_subset, make_biased_faces
 from debias_estimators.estimators import all_methods
 from debias_estimators.evaluation import evaluate_detector
 
@@ -99,16 +99,9 @@ def make_model(method, args, seed):
     return METHODS[method].estimator(**budget)
 
 
-def group_keys(attributes):
-    """One label per training sample: ``skin_type/gender`` for faces, ``non-face`` otherwise."""
-    skin, gender = (attributes[column].astype(object).to_numpy() for column in GROUPS)
-    keys = np.array([f"{s}/{g}" for s, g in zip(skin, gender, strict=True)], dtype=object)
-    return np.where(attributes[GROUPS].isna().any(axis=1).to_numpy(), "non-face", keys)
-
-
 def oracle_weights(attributes, target):
     """Inverse frequency of each face's group (faces average 1); non-faces weigh 1."""
-    keys = pd.Series(group_keys(attributes))
+    keys = pd.Series(group_labels(attributes))
     faces = np.asarray(target) == 1
     counts = keys[faces].map(keys[faces].value_counts())
     weights = np.ones(len(keys))
@@ -123,7 +116,7 @@ def fit(clf, method, X, y, attributes=None):
     if method == ORACLE:
         kwargs["sample_weight"] = oracle_weights(attributes, y)
     elif method in NEEDS_GROUPS:
-        kwargs["sensitive_features"] = group_keys(attributes)
+        kwargs["sensitive_features"] = group_labels(attributes)
     start = time.perf_counter()
     clf.fit(X, y, **kwargs)
     return time.perf_counter() - start

@@ -7,6 +7,7 @@ import torch
 
 from ..audit import attribute_enrichment, resampling_weights
 from ..comparison import compare_methods
+from ..datasets import group_labels
 from ..estimators import get_method
 from ..reporting import Report
 from ._data import calibration_nonfaces, load_test_data, synthetic_training
@@ -119,7 +120,7 @@ def _compare(args, settings, params, train, test, calibration, echo):
         n_init=args.seeds,
         fpr=args.fpr,
         fit_params={
-            MODEL_NAMES[kind]: {"sensitive_features": _training_groups(train)}
+            MODEL_NAMES[kind]: {"sensitive_features": group_labels(train.attributes)}
             for kind in args.models
             if get_method(kind).needs_groups
         },
@@ -140,12 +141,6 @@ def _data(settings, seed, echo):
     return train, test, calibration
 
 
-def _training_groups(train):
-    """Skin type x gender of the training images, non-faces a group of their own."""
-    groups = train.attributes[["skin_type", "gender"]].astype(object)
-    return groups.where(groups.notna(), "non-face")
-
-
 def _fit(kind, settings, params, args, train, echo):
     echo(f"\nTraining the {MODEL_NAMES[kind]} ({_epochs(settings.epochs)}):")
     model = make_model(
@@ -157,7 +152,9 @@ def _fit(kind, settings, params, args, train, echo):
         params=params,
     )
     if get_method(kind).needs_groups:  # the methods given the groups
-        return model.fit(train.images, train.target, sensitive_features=_training_groups(train))
+        return model.fit(
+            train.images, train.target, sensitive_features=group_labels(train.attributes)
+        )
     return model.fit(train.images, train.target)
 
 
