@@ -68,11 +68,21 @@ def parse_args(argv=None):
     return args
 
 
+# Set by the script itself for every DB-VAE it trains.
+_SET_HERE = {"max_epochs", "random_state", "warm_start"}
+_WORDS = {"none": None, "true": True, "false": False}
+
+
 def _parameter(text, parser):
-    """``name=value`` -> (name, value), the value an int, a float or else the text."""
+    """``name=value`` -> (name, value): an int, a float, none/true/false, or else the text."""
     name, sep, value = text.partition("=")
-    if not sep or name not in DebiasedVAEClassifier().get_params():
-        parser.error(f"--dbvae: {text!r} is not NAME=VALUE for a DebiasedVAEClassifier parameter")
+    if not sep or name not in DebiasedVAEClassifier().get_params() or name in _SET_HERE:
+        parser.error(
+            f"--dbvae: {text!r} is not NAME=VALUE for a DebiasedVAEClassifier parameter the "
+            f"script does not set itself ({', '.join(sorted(_SET_HERE))})"
+        )
+    if value.lower() in _WORDS:
+        return name, _WORDS[value.lower()]
     for kind in (int, float):
         try:
             return name, kind(value)

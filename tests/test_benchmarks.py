@@ -36,10 +36,17 @@ def test_benchmark_runs_on_smoke_settings(script, csv, extra, tmp_path):
         assert "DB-VAE {'latent_dim': 3}" in done.stdout
 
 
-def test_weight_targeting_refuses_a_bad_dbvae_parameter_before_training():
-    cmd = [sys.executable, str(BENCHMARKS / "weight_targeting.py"), "--dbvae", "latent_dim=0"]
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        ("latent_dim=0", "--dbvae: The 'latent_dim' parameter"),
+        ("max_epochs=3", "does not set itself"),  # the script's own --epochs
+    ],
+)
+def test_weight_targeting_refuses_a_bad_dbvae_parameter_before_training(given, message):
+    cmd = [sys.executable, str(BENCHMARKS / "weight_targeting.py"), "--dbvae", given]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2 and "--dbvae: The 'latent_dim' parameter" in done.stderr
+    assert done.returncode == 2 and message in done.stderr
 
 
 def test_throughput_runs_in_mixed_precision(tmp_path):

@@ -317,7 +317,7 @@ def test_audit_needs_a_dbvae(saved_cnn, tmp_path, capsys):
         (["demo", "--image-size", "8"], "at least 16"),
         (
             ["demo", "--models", "cnn,jtt", "--q", "0.5", "--out", "{tmp}/r"],
-            "the CNN (--model cnn) or",
+            "the CNN (cnn) or the JTT (jtt)",
         ),
         (["demo", "--models", "jtt", "--upweight", "0.5", "--out", "{tmp}/r"], "upweight"),
         (["fit"], "invalid choice"),
@@ -453,6 +453,7 @@ def test_demo_trains_the_methods_asked_for_side_by_side(tmp_path, capsys):
     printed = capsys.readouterr().out
     report = (out / "report.md").read_text()
     assert "`JTT parameters`: lr=0.002, upweight=3.0" in report
+    assert "`lr`: 0.002" in report  # the settings the models trained with
     assert "`LfF parameters`: lr=0.002" in report
     summary = pd.read_csv(out / "summary.csv", index_col="model")
     assert list(summary.index) == ["CNN", "JTT", "LfF", "group DRO"]

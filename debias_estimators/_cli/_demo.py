@@ -47,8 +47,8 @@ def run_demo(args, echo):
     start = time.perf_counter()
     if args.threads:
         torch.set_num_threads(args.threads)
-    settings = _settings(args)
     params = estimator_params(args, [get_method(kind) for kind in args.models])
+    settings = _settings(args, params)
     for kind in args.models:  # a bad value stops the demo before any data is drawn
         check_params(make_model(kind, settings, seed=args.seed, params=params[kind]), params[kind])
     check_device(args.device)
@@ -162,15 +162,23 @@ def _epochs(n):
     return f"{n} epoch" if n == 1 else f"{n} epochs"
 
 
-def _settings(args):
+def _settings(args, params):
+    """Return the run's settings: the demo's, with the options given over them.
+
+    A method parameter the demo has a setting of (``--lr``, ``--latent-dim``...) replaces that
+    setting too, so that the report's settings are those the models trained with.
+    """
     base = QUICK if args.quick else DEMO
-    return override(
+    settings = override(
         base,
         n_train=args.n_train,
         n_test_per_group=args.n_test_per_group,
         image_size=args.image_size,
         epochs=args.epochs,
     )
+    fields = {field.name for field in dataclasses.fields(settings)}
+    given = {name: value for own in params.values() for name, value in own.items()}
+    return dataclasses.replace(settings, **{k: v for k, v in given.items() if k in fields})
 
 
 def _add_settings(report, settings, params, args, train):

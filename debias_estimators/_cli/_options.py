@@ -98,7 +98,7 @@ def estimator_params(args, methods):
     for name, value in _given(args).items():
         owners = [method for method in methods if name in accepted[method.key]]
         if not owners:
-            names = " or ".join(f"the {method.name} (--model {method.key})" for method in methods)
+            names = " or ".join(f"the {method.name} ({method.key})" for method in methods)
             raise ValueError(f"--{name.replace('_', '-')} is no parameter of {names}.")
         for method in owners:
             params[method.key][name] = value

@@ -26,6 +26,7 @@ from skorch.hf import AccelerateMixin
 from ._dbvae import DebiasedVAEClassifier
 from ._net import TrainingNet
 from ._params import store_init_params
+from ._progress import MainProcessSink
 from ._resampling import LatentResampling, encode_means
 
 __all__ = [
@@ -358,10 +359,16 @@ history_, crossfit_loss_
 
     def _make_net(self, module, **params):
         params["device"] = None  # the accelerator places the module and the batches
-        # The epoch table goes through the sink given in net_params (print by default), from
-        # the main process alone.
-        sink = params.get("callbacks__print_log__sink", print)
-        params["callbacks__print_log__sink"] = _on_main_process(self.accelerator_, sink)
+        # The epoch table goes from the main process alone: through a sink given in net_params
+        # (the command line's), else accelerate's print. skorch prints through any sink other
+        # than print itself even at verbose=0, so that stays print.
+        sink = params.get("callbacks__print_log__sink")
+        if sink is not None:
+            params["callbacks__print_log__sink"] = MainProcessSink(sink)
+        else:
+            params["callbacks__print_log__sink"] = (
+                self.accelerator_.print if self.verbose else print
+            )
         return AcceleratedTrainingNet(module, accelerator=self.accelerator_, **params)
 
     def _train(self, dataset, seed, epochs, resume=None):
@@ -387,13 +394,3 @@ history_, crossfit_loss_
             net.device = self.device
         _sync_buffers(net.module_, accelerator)
         net.module_.to(self.device)
-
-
-def _on_main_process(accelerator, sink):
-    """Return ``sink`` called on the main process only (as ``accelerator.print`` does)."""
-
-    def main_process_sink(*args, **kwargs):
-        if accelerator.is_main_process:
-            sink(*args, **kwargs)
-
-    return main_process_sink

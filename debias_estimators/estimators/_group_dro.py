@@ -93,7 +93,11 @@ class _GroupDROStrategy(TrainingStrategy):
         )
         self.eta = eta
         self.n_groups = n_groups
-        self.group_weights = torch.full((n_groups,), 1.0 / n_groups)
+        self.initialize()
+
+    def initialize(self):
+        """Set the group weights to uniform."""
+        self.group_weights = torch.full((self.n_groups,), 1.0 / self.n_groups)
 
     def state(self):
         """Return the group weights, which training updates step by step.

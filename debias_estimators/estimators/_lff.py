@@ -162,7 +162,7 @@ class LfFClassifier(BaseNetClassifier):
     ----------
     net_ : skorch.NeuralNet
         The trained skorch net; ``net_.module_.debiased`` and ``net_.module_.biased`` are the
-        two torch modules, ``net_.loss_ema_["loss"]`` the moving averages of the training
+        two torch modules, ``net_.strategy.loss_ema["loss"]`` the moving averages of the training
         samples' losses (rows: biased, debiased).
     %(fitted_attributes)s
     history_ : skorch.History

@@ -154,6 +154,12 @@ class TrainingNet(NeuralNet):
                 return callback
         return None
 
+    def initialize(self):
+        """Initialise the net as skorch does (``fit`` does it too), and the method's state."""
+        super().initialize()
+        self._strategy().initialize()
+        return self
+
     def initialize_module(self):
         """Build the module; convolutional ones use channels-last memory (faster on CPU)."""
         super().initialize_module()

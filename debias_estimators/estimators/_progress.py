@@ -3,7 +3,8 @@
 skorch's own ``ProgressBar`` shows one bar per epoch; for a run of a few long epochs one bar
 for the whole run, with the latest loss and effective sample size beside it, says more. Where
 the output is not a terminal (a log file, a pipe, CI), a bar would write a new line at every
-update; there one plain line per epoch is written instead.
+update; there one plain line per epoch is written instead. Where several processes train
+together, :class:`MainProcessSink` prints the epoch table from the main one.
 """
 
 import math
@@ -12,7 +13,7 @@ import sys
 from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
-__all__ = ["EpochProgress"]
+__all__ = ["EpochProgress", "MainProcessSink"]
 
 POSTFIX_KEYS = ("train_loss", "valid_loss", "sample_ess")
 
@@ -185,3 +186,23 @@ def _batches_per_epoch(net, dataset):
     if batch_size is None or batch_size < 1 or n == 0:
         return 1
     return max(1, math.ceil(n / batch_size))
+
+
+class MainProcessSink:
+    """A print sink that prints on the main process only; picklable with the net.
+
+    Parameters
+    ----------
+    sink : callable
+        Prints one message.
+    """
+
+    def __init__(self, sink):
+        self.sink = sink
+
+    def __call__(self, *args, **kwargs):
+        """Print through ``sink`` on the main process."""
+        from accelerate import PartialState
+
+        if PartialState().is_main_process:
+            self.sink(*args, **kwargs)

@@ -67,6 +67,9 @@ class TrainingStrategy:
         dataset.with_decode_mask = self.decode_positives_only
         return dataset
 
+    def initialize(self):
+        """Set the method's state to its start; the net calls it when skorch initialises it."""
+
     def start_training(self, net, dataset):
         """Act when a fit or partial_fit starts drawing training batches.
 

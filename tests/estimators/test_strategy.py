@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from skorch.callbacks import Callback
 
-from debias_estimators import CNNClassifier
+from debias_estimators import CNNClassifier, GroupDROClassifier
 from debias_estimators.estimators._strategy import TrainingStrategy
 
 
@@ -94,3 +95,17 @@ def test_a_failed_fit_restores_the_strategys_state():
         model.fit(X, y)
     assert model.net_.training_state()["starts"].item() == 1
     assert len(model.history_) == 2
+
+
+def test_initialising_a_net_starts_its_strategy_afresh():
+    # skorch initialises a net at every fit: group DRO's weights start uniform again there.
+    X, y = _data()
+    groups = (X[:, 1] > 0).astype(int)
+    model = GroupDROClassifier(**_params(max_epochs=3, lr=0.05)).fit(
+        X, y, sensitive_features=groups
+    )
+    trained = model.net_.strategy.group_weights.clone()
+    assert not torch.equal(trained, torch.full((2,), 0.5))
+    fresh = clone(model.net_).initialize()
+    assert torch.equal(fresh.strategy.group_weights, torch.full((2,), 0.5))
+    assert torch.equal(model.net_.strategy.group_weights, trained)  # a clone's, not its own
