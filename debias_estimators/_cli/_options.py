@@ -9,6 +9,7 @@ the estimator's default; a value for a method without that parameter is refused.
 
 import argparse
 import inspect
+import math
 import re
 from numbers import Integral
 
@@ -180,10 +181,13 @@ def _number(kind, allows_none):
         if allows_none and text.lower() == "none":
             return "none"
         try:
-            return kind(text)
+            value = kind(text)
         except ValueError:
             what = "an integer" if kind is int else "a number"
             raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+        if not math.isfinite(value):  # inf and nan parse as floats
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+        return value
 
     parse.kind = kind
     return parse
