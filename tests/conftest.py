@@ -22,6 +22,13 @@ def installed(classes):
     return [c for c in classes if HAS_ACCELERATE or "Accelerated" not in c.__name__]
 
 
+def registry_estimators(*, without=()):
+    """Return the registry's installed estimator classes, in its order, but the keys ``without``."""
+    from debias_estimators.estimators import all_methods
+
+    return installed([m.estimator for m in all_methods() if m.key not in without])
+
+
 @pytest.fixture(autouse=True)
 def _seeded():
     """Seed numpy and torch so every test starts from the same state."""

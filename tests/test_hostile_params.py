@@ -19,16 +19,13 @@ from test_hostile import assert_clear_error
 
 from debias_estimators import LatentDensityResampler
 from debias_estimators.estimators import (
-    AcceleratedDebiasedVAEClassifier,
     CNNClassifier,
     DebiasedVAEClassifier,
-    GroupDROClassifier,
     JTTClassifier,
-    LfFClassifier,
 )
 from debias_estimators.preprocessing import ImageTransformer
 
-from conftest import installed, make_blob_images
+from conftest import make_blob_images, registry_estimators
 
 # Small valid values of the numeric parameters, as Python numbers.
 TINY = {
@@ -54,16 +51,9 @@ TINY = {
     "eta": 0.01,
     "weight_decay": 1e-3,
 }
-ESTIMATORS = installed(
-    [
-        CNNClassifier,
-        DebiasedVAEClassifier,
-        JTTClassifier,
-        LfFClassifier,
-        GroupDROClassifier,
-        AcceleratedDebiasedVAEClassifier,
-    ]
-)
+# Every method but GEORGE, whose fit is group DRO's after a first CNN's: the set this suite
+# was written for.
+ESTIMATORS = registry_estimators(without=("george",))
 
 
 def numeric_params(cls):
