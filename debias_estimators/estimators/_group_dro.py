@@ -14,7 +14,6 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
-from skorch.utils import to_tensor
 
 from .._hyperparams import with_plain_params
 from ..losses import ClassificationLoss
@@ -126,8 +125,7 @@ class _GroupDROStrategy(TrainingStrategy):
 
     def loss(self, net, y_pred, meta, X, training):
         """Group DRO's loss; a training step also updates ``group_weights``."""
-        X = to_tensor(X, device=net.device)
-        per_sample = net.criterion_(y_pred, meta["y"], X) * meta["w"]
+        per_sample = self.weighted_losses(net, y_pred, meta, X)
         eta = self.eta if training else 0.0  # validation measures, it does not move q
         loss, q = group_dro_step(per_sample, meta["group"], self.group_weights, eta)
         if training:

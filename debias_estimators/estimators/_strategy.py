@@ -105,9 +105,24 @@ class TrainingStrategy:
         loss : torch.Tensor
             A scalar.
         """
+        return self.weighted_losses(net, y_pred, meta, X).mean()
+
+    @staticmethod
+    def weighted_losses(net, y_pred, meta, X):
+        """Return the criterion's per-sample losses times the samples' weights.
+
+        Parameters
+        ----------
+        net, y_pred, meta, X
+            As for :meth:`loss`.
+
+        Returns
+        -------
+        losses : torch.Tensor of shape (batch,)
+            One weighted loss per sample (group DRO sums them per group).
+        """
         X = to_tensor(X, device=net.device)
-        per_sample = net.criterion_(y_pred, meta["y"], X)
-        return (per_sample * meta["w"]).mean()
+        return net.criterion_(y_pred, meta["y"], X) * meta["w"]
 
     def state(self):
         """Return the method's state beside the weights, which training updates.
