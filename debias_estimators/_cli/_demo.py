@@ -49,18 +49,29 @@ def run_demo(args, echo):
         torch.set_num_threads(args.threads)
     params = estimator_params(args, [get_method(kind) for kind in args.models])
     settings = _settings(args, params)
-    for kind in args.models:  # a bad value stops the demo before any data is drawn
-        check_params(make_model(kind, settings, seed=args.seed, params=params[kind]), params[kind])
+    unfitted = {
+        kind: make_model(
+            kind,
+            settings,
+            seed=args.seed,
+            device=args.device,
+            progress=not args.no_progress,
+            params=params[kind],
+        )
+        for kind in args.models
+    }
+    for kind, model in unfitted.items():  # a bad value stops the demo before any data is drawn
+        check_params(model, params[kind])
     check_device(args.device)
     report = Report(args.out, "DB-VAE vs standard CNN on biased faces", force=args.force)
     train, test, calibration = _data(settings, args.seed, echo)
     comparison = None
     if args.seeds > 1:
-        models, comparison = _compare(args, settings, params, train, test, calibration, echo)
+        models, comparison = _compare(args, unfitted, train, test, calibration, echo)
     else:
         models = {
-            MODEL_NAMES[kind]: _fit(kind, settings, params[kind], args, train, echo)
-            for kind in args.models
+            MODEL_NAMES[kind]: _fit(kind, model, settings, train, echo)
+            for kind, model in unfitted.items()
         }
     evaluation = evaluate(models, test, calibration=calibration, fpr=args.fpr)
     print_evaluation(evaluation, echo)
@@ -87,19 +98,9 @@ def run_demo(args, echo):
     echo(f"Total wall time: {time.perf_counter() - start:.0f} s")
 
 
-def _compare(args, settings, params, train, test, calibration, echo):
+def _compare(args, unfitted, train, test, calibration, echo):
     """Train ``--seeds`` initialisations of each model; keep the first's models for the report."""
-    estimators = {
-        MODEL_NAMES[kind]: make_model(
-            kind,
-            settings,
-            seed=args.seed,
-            device=args.device,
-            progress=not args.no_progress,
-            params=params[kind],
-        )
-        for kind in args.models
-    }
+    estimators = {MODEL_NAMES[kind]: model for kind, model in unfitted.items()}
     baseline = MODEL_NAMES[args.models[0]]
     first = {}
 
@@ -141,16 +142,8 @@ def _data(settings, seed, echo):
     return train, test, calibration
 
 
-def _fit(kind, settings, params, args, train, echo):
+def _fit(kind, model, settings, train, echo):
     echo(f"\nTraining the {MODEL_NAMES[kind]} ({_epochs(settings.epochs)}):")
-    model = make_model(
-        kind,
-        settings,
-        seed=args.seed,
-        device=args.device,
-        progress=not args.no_progress,
-        params=params,
-    )
     if get_method(kind).needs_groups:  # the methods given the groups
         return model.fit(
             train.images, train.target, sensitive_features=group_labels(train.attributes)
