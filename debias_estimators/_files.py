@@ -9,7 +9,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path", "check_writable_folder"]
+__all__ = ["atomic_path", "check_new_file", "check_writable_folder"]
 
 
 @contextmanager
@@ -79,3 +79,30 @@ def check_writable_folder(folder):
     os.close(fd)
     os.unlink(name)
     return folder
+
+
+def check_new_file(path, *, overwrite=False):
+    """Refuse to replace an existing file unless ``overwrite``; call it before long work.
+
+    Also checks that the file's folder can be written to, so that a long training run does not
+    end in a failed save.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to be written.
+    overwrite : bool, default=False
+        Allow replacing it.
+
+    Returns
+    -------
+    path : pathlib.Path
+        The path.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise FileExistsError(f"{path} is a folder; give a file name such as model.zip.")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it.")
+    check_writable_folder(path.parent)
+    return path

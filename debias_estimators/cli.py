@@ -6,20 +6,22 @@ as a missing file or a bad option end with one line on stderr and exit code 2.
 
 import sys
 
-from ._cli._audit import run_audit
-from ._cli._demo import run_demo
-from ._cli._evaluate import run_evaluate
-from ._cli._parser import PROG, build_parser
-from ._cli._train import run_train
+from ._cli._args import parse_args
+from ._cli._commands import COMMANDS
+from ._cli._parser import PROG
 
 __all__ = ["main"]
 
-COMMANDS = {"demo": run_demo, "train": run_train, "evaluate": run_evaluate, "audit": run_audit}
 # What the library raises for a user's mistake: a bad value, a missing or unreadable file, a
 # training run whose loss overflowed. A TypeError is a programming error and shows its traceback.
 USER_ERRORS = (ValueError, OSError, FloatingPointError)
 # The library's messages name its parameters; here the user set them through these options.
-OPTION_OF_PARAMETER = {"force=True": "--force", "allow_pickle=True": "--allow-pickle"}
+OPTION_OF_PARAMETER = {
+    "force=True": "--force",
+    "overwrite=True": "--force",
+    "allow_pickle=True": "--allow-pickle",
+    "face_folder=NAME": "--face-folder",
+}
 
 
 def main(argv=None):
@@ -36,11 +38,10 @@ def main(argv=None):
         0 on success, 2 for a user's mistake, 130 when interrupted.
     """
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_:  # --help, or a bad option already reported
-        return _exit_code(exit_.code)
-    try:
+        args = parse_args(argv)
         COMMANDS[args.command](args, _echo)
+    except SystemExit as exit_:  # --help, or a bad option argparse already reported
+        return _exit_code(exit_.code)
     except USER_ERRORS as err:
         print(f"{PROG}: error: {_message(err)}", file=sys.stderr)
         return 2

@@ -19,12 +19,13 @@ from debias_estimators import (
     LfFClassifier,
     load_model,
 )
-from debias_estimators._cli._data import load_test_data
-from debias_estimators._cli._models import load_model as cli_load_model
-from debias_estimators._cli._models import model_name
-from debias_estimators._cli._tables import SUMMARY_COLUMNS, evaluate
 from debias_estimators.cli import main
 from debias_estimators.estimators import all_methods
+from debias_estimators.experiments import evaluate
+from debias_estimators.experiments._data import load_test_data
+from debias_estimators.experiments._models import load_model as cli_load_model
+from debias_estimators.experiments._models import model_name
+from debias_estimators.experiments._text import SUMMARY_COLUMNS
 
 from conftest import check_in_chromium, make_blob_images
 

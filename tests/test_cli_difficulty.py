@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from debias_estimators import load_model
-from debias_estimators._cli._data import synthetic_training
 from debias_estimators.cli import main
+from debias_estimators.experiments._data import synthetic_training
 from debias_estimators.resampling import difficulty_weights
 
 TINY_DATA = ["--n-train", "120", "--seed", "0"]

@@ -5,8 +5,8 @@ import dataclasses
 import sys
 
 from ..estimators import all_methods
+from ..experiments import DEMO, QUICK
 from ._options import add_estimator_options
-from ._settings import DEMO, QUICK
 from ._values import (
     fraction,
     image_size,

@@ -4,7 +4,7 @@ import argparse
 import math
 
 from .._images import MIN_IMAGE_SIZE
-from ._models import MODEL_NAMES
+from ..estimators import all_methods
 
 __all__ = [
     "fraction",
@@ -70,10 +70,11 @@ def model_list(text):
     kinds : tuple of str
         The names, in the order given.
     """
+    keys = [method.key for method in all_methods()]
     kinds = tuple(part.strip().lower() for part in text.split(",") if part.strip())
-    unknown = [kind for kind in kinds if kind not in MODEL_NAMES]
+    unknown = [kind for kind in kinds if kind not in keys]
     if not kinds or unknown or len(set(kinds)) != len(kinds):
         raise argparse.ArgumentTypeError(
-            f"{text!r}: give distinct names from {', '.join(MODEL_NAMES)}, separated by commas"
+            f"{text!r}: give distinct names from {', '.join(keys)}, separated by commas"
         )
     return kinds

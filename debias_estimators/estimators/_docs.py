@@ -9,7 +9,7 @@ more writes that entry out itself.
 
 import re
 
-__all__ = ["SHARED_PARAM_DOCS", "fill_param_docs"]
+__all__ = ["SHARED_PARAM_DOCS", "fill_docs", "fill_param_docs"]
 
 #: The shared entries of the Parameters sections, by parameter name, and the fitted attributes
 #: all the estimators have (``fitted_attributes``), as written at no indentation.
@@ -77,11 +77,6 @@ n_features_in_ : int
 _PLACEHOLDER = re.compile(r"^( *)%\((\w+)\)s$", flags=re.MULTILINE)
 
 
-def _placed(match):
-    indent, name = match.groups()
-    return "\n".join(indent + line for line in SHARED_PARAM_DOCS[name].splitlines())
-
-
 def fill_param_docs(cls):
     """Fill the shared parameter docs into a class's docstring (a class decorator).
 
@@ -96,6 +91,30 @@ def fill_param_docs(cls):
     cls : type
         The same class, its docstring filled.
     """
-    if cls.__doc__:  # None under python -OO
-        cls.__doc__ = _PLACEHOLDER.sub(_placed, cls.__doc__)
-    return cls
+    return fill_docs(cls, SHARED_PARAM_DOCS)
+
+
+def fill_docs(obj, entries):
+    """Fill ``%(name)s`` placeholder lines of ``obj``'s docstring with ``entries``.
+
+    Parameters
+    ----------
+    obj : class or function
+        Its docstring holds placeholders, each on a line of its own.
+    entries : dict of str to str
+        The text of each placeholder, written at no indentation; it is indented as the
+        placeholder is.
+
+    Returns
+    -------
+    obj : class or function
+        The same object, its docstring filled.
+    """
+
+    def placed(match):
+        indent, name = match.groups()
+        return "\n".join(indent + line for line in entries[name].splitlines())
+
+    if obj.__doc__:  # None under python -OO
+        obj.__doc__ = _PLACEHOLDER.sub(placed, obj.__doc__)
+    return obj

@@ -5,7 +5,7 @@ import pandas as pd
 from ..estimators import DebiasedVAEClassifier
 from ..plotting import plot_extreme_faces
 from ._figures import dbvae_figures, group_figure, roc_figures, training_curve_figures
-from ._tables import comparison_sentences, gap_sentences, percent_groups
+from ._text import comparison_sentences, gap_sentences, percent_groups
 
 __all__ = [
     "add_comparison",

@@ -18,7 +18,33 @@ _DBVAE_DEFAULTS = DebiasedVAEClassifier().get_params(deep=False)
 
 @dataclass(frozen=True)
 class DemoSettings:
-    """Sizes and hyperparameters of the demo run."""
+    """Sizes and hyperparameters of the demo run.
+
+    Parameters
+    ----------
+    n_train : int, default=8000
+        Training images, half of them faces.
+    n_test_per_group : int, default=250
+        Test faces per skin type x gender group.
+    image_size : int, default=32
+        Side of the square RGB images, in pixels.
+    epochs : int, default=6
+        Training epochs of every model (the estimators' ``max_epochs``).
+    batch_size : int, default=32
+        Batch size of every model.
+    n_filters : int, default=12
+        Channels of the first convolutional block; later blocks have 2, 4 and 6 times as many.
+    lr : float, default=5e-4
+        Adam's learning rate.
+    latent_dim : int, default=100
+        Latent dimensions of the models that have a latent space.
+    alpha : float
+        The DB-VAE's resampling ``alpha``: the estimator's default.
+    combine : str
+        The DB-VAE's rule combining the per-dimension densities: the estimator's default.
+    kl_weight : float, default=5e-4
+        Weight of the KL term of the DB-VAE's loss.
+    """
 
     n_train: int = 8000  # training images, half of them faces
     n_test_per_group: int = 250  # test faces per skin type x gender group

@@ -18,10 +18,11 @@ from ..preprocessing import ImageTransformer
 
 __all__ = [
     "FaceData",
+    "TestSource",
+    "TrainingSource",
     "calibration_nonfaces",
     "load_folder_test_data",
     "load_test_data",
-    "load_training_data",
     "test_seed",
 ]
 
@@ -30,7 +31,19 @@ GROUPS = ["skin_type", "gender"]
 
 @dataclass
 class FaceData:
-    """Images (``uint8``, channels last), targets (1 = face) and, where known, attributes."""
+    """Images (``uint8``, channels last), targets (1 = face) and, where known, attributes.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n_samples, height, width, channels)
+        The images.
+    target : ndarray of shape (n_samples,)
+        1 for a face, 0 for a non-face.
+    attributes : pandas.DataFrame or None
+        One row per image (``skin_type``, ``gender``... for the faces), where known.
+    source : str
+        Where the images come from, in words.
+    """
 
     images: np.ndarray
     target: np.ndarray
@@ -55,31 +68,63 @@ def test_seed(seed):
     return seed + 10_000
 
 
-def load_training_data(args, shape):
-    """Read the training set the options name, as images of ``shape`` ``(H, W, C)``.
+@dataclass(frozen=True)
+class TrainingSource:
+    """Where the training images come from: at most one file source, else the synthetic draw.
 
     Parameters
     ----------
-    args : argparse.Namespace
-        ``h5``, ``image_folder``, ``lfw``, ``max_images``, ``face_folder``, ``n_train``,
-        ``seed``.
-    shape : tuple of int
-        The images' ``(H, W, C)``.
-
-    Returns
-    -------
-    data : FaceData
-        The training set.
+    h5 : str, optional
+        An HDF5 file in the MIT lab's layout.
+    image_folder : str, optional
+        A folder with one sub-folder per class.
+    lfw : bool, default=False
+        scikit-image's 200 LFW crops.
+    face_folder : str, default="faces"
+        With ``image_folder``: the class folder of faces.
+    max_images : int, optional
+        With ``h5``: read a random subset of this many images.
+    n_train : int, default=8000
+        Images of the synthetic draw, half of them faces.
+    random_state : int, default=0
+        Seed of the synthetic draw and of the ``max_images`` subset.
     """
-    if args.h5:
-        images, target = _read_h5(args.h5, args.max_images, args.seed)
-        return FaceData(_adapt(images, shape), target, None, f"HDF5 file {args.h5}")
-    if args.image_folder:
-        return _read_folder(args.image_folder, args.face_folder, shape)
-    if args.lfw:
-        data = load_lfw_subset(dtype="uint8")
-        return FaceData(_adapt(data.images, shape), data.target, None, "LFW subset (scikit-image)")
-    return synthetic_training(args.n_train, shape, args.seed)
+
+    h5: str | None = None
+    image_folder: str | None = None
+    lfw: bool = False
+    face_folder: str = "faces"
+    max_images: int | None = None
+    n_train: int = 8000
+    random_state: int = 0
+
+    def load(self, shape):
+        """Read the images as ``shape`` ``(H, W, C)``.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The images' ``(H, W, C)``.
+
+        Returns
+        -------
+        data : FaceData
+            The training set.
+        """
+        chosen = [name for name in ("h5", "image_folder", "lfw") if getattr(self, name)]
+        if len(chosen) > 1:
+            raise ValueError(f"Give one source of training images, not {' and '.join(chosen)}.")
+        if self.h5:
+            images, target = _read_h5(self.h5, self.max_images, self.random_state)
+            return FaceData(_adapt(images, shape), target, None, f"HDF5 file {self.h5}")
+        if self.image_folder:
+            return _read_folder(self.image_folder, self.face_folder, shape)
+        if self.lfw:
+            data = load_lfw_subset(dtype="uint8")
+            return FaceData(
+                _adapt(data.images, shape), data.target, None, "LFW subset (scikit-image)"
+            )
+        return synthetic_training(self.n_train, shape, self.random_state)
 
 
 def synthetic_training(n_train, shape, seed):
@@ -140,6 +185,66 @@ def load_test_data(shape, *, seed, n_per_group, ppb=None):
     return FaceData(_adapt(data.images, shape), data.target, data.attributes, source)
 
 
+@dataclass(frozen=True)
+class TestSource:
+    """Where the labelled test images come from: PPB, one's own folder, or synthetic draws.
+
+    Parameters
+    ----------
+    ppb : str, optional
+        The PPB-2017 folder.
+    image_folder : str, optional
+        One's own test set, one sub-folder per class, with ``groups``.
+    groups : str, optional
+        With ``image_folder``: a CSV of the faces' skin type and gender (see
+        :func:`load_folder_test_data`).
+    face_folder : str, default="faces"
+        With ``image_folder``: the class folder of faces.
+    n_per_group : int, default=250
+        Synthetic faces per skin type x gender group.
+    random_state : int, default=0
+        Seed of the training draw the synthetic test draw is offset from.
+    """
+
+    __test__ = False  # not a test class, whatever its name says to pytest
+
+    ppb: str | None = None
+    image_folder: str | None = None
+    groups: str | None = None
+    face_folder: str = "faces"
+    n_per_group: int = 250
+    random_state: int = 0
+
+    @property
+    def synthetic(self):
+        """Whether the test set is drawn (and can be drawn again with another seed)."""
+        return not (self.ppb or self.image_folder)
+
+    def load(self, shape, *, random_state=None):
+        """Read or draw the test set as ``shape`` ``(H, W, C)``.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The images' ``(H, W, C)``.
+        random_state : int, optional
+            Another seed of a synthetic draw; ``self.random_state`` by default.
+
+        Returns
+        -------
+        data : FaceData
+            The test set, with the faces' skin type and gender.
+        """
+        if self.ppb and self.image_folder:
+            raise ValueError("Give one labelled test set: ppb or image_folder, not both.")
+        if self.groups and not self.image_folder:
+            raise ValueError("groups= is the CSV of a test image folder; give image_folder too.")
+        if self.image_folder:
+            return load_folder_test_data(self.image_folder, self.groups, self.face_folder, shape)
+        seed = self.random_state if random_state is None else random_state
+        return load_test_data(shape, seed=seed, n_per_group=self.n_per_group, ppb=self.ppb)
+
+
 def load_folder_test_data(root, groups_csv, face_folder, shape):
     """Read one's own labelled test set: an image folder and a CSV of the faces' groups.
 
@@ -162,7 +267,9 @@ def load_folder_test_data(root, groups_csv, face_folder, shape):
         The test set, with ``skin_type`` and ``gender`` for the faces listed in the CSV.
     """
     if not groups_csv:
-        raise ValueError("--image-folder needs --groups: a CSV of the faces' skin type and gender.")
+        raise ValueError(
+            "A labelled image folder needs groups=CSV, the faces' skin type and gender."
+        )
     table = pd.read_csv(groups_csv, dtype=str)
     missing = [c for c in ("file", *GROUPS) if c not in table.columns]
     if missing:
@@ -207,7 +314,7 @@ def _folder_bunch(root, face_folder, shape):
         names = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name[:1] != ".")
         raise ValueError(
             f"{root} has no class folder {face_folder!r} (found {names}); name the folder of "
-            f"faces with --face-folder."
+            f"faces with face_folder=NAME."
         )
     return load_image_folder(root, image_size=shape[:2], channels=shape[2], positive=face_folder)
 

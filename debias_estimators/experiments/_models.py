@@ -3,19 +3,16 @@
 import dataclasses
 import re
 import sys
-from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from .._devices import check_device
-from .._files import check_writable_folder
 from ..estimators import EpochProgress, all_methods, get_method, method_of
 from ..persistence import load_model  # the commands load through the library's policy
 
 __all__ = [
     "MODEL_NAMES",
     "check_device",
-    "check_new_file",
     "write_epoch_row",
     "load_model",
     "make_model",
@@ -86,33 +83,6 @@ def write_epoch_row(line):
     if not sys.stdout.isatty():
         line = _ANSI.sub("", line)
     tqdm.write(line)
-
-
-def check_new_file(path, *, force=False):
-    """Refuse to replace an existing file unless ``force``; call it before long work.
-
-    Also checks that the file's folder can be written to, so that a long training run does not
-    end in a failed save.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The file to be written.
-    force : bool, default=False
-        Allow replacing it.
-
-    Returns
-    -------
-    path : pathlib.Path
-        The path.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise FileExistsError(f"{path} is a folder; give a file name such as model.zip.")
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} exists; pass --force to replace it.")
-    check_writable_folder(path.parent)
-    return path
 
 
 def model_name(model):

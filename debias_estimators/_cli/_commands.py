@@ -1,0 +1,104 @@
+"""The four commands: each hands the parsed values to one experiment and prints what it found."""
+
+import torch
+
+from ..experiments._audit import audit_saved_model
+from ..experiments._demo import run_demo
+from ..experiments._evaluate import evaluate_saved_model
+from ..experiments._train import train_and_save
+from ._print import print_comparison, print_enrichment, print_evaluation
+
+__all__ = ["COMMANDS"]
+
+
+def train_command(args, echo):
+    """Train one of the methods and save it to ``--output``."""
+    train_and_save(
+        args.model,
+        args.output,
+        source=args.source,
+        image_size=args.image_size,
+        settings=args.settings,
+        params=args.params[args.model],
+        random_state=args.seed,
+        device=args.device,
+        progress=not args.no_progress,
+        overwrite=args.force,
+        log=echo,
+    )
+
+
+def demo_command(args, echo):
+    """Train the models on the skewed draw, compare them per group, write the report."""
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    run = run_demo(
+        args.models,
+        settings=args.settings,
+        params=args.params,
+        random_state=args.seed,
+        n_init=args.seeds,
+        fpr=args.fpr,
+        device=args.device,
+        progress=not args.no_progress,
+        out=args.out,
+        force=args.force,
+        log=echo,
+    )
+    print_evaluation(run.evaluation, echo)
+    if run.enrichment is not None:
+        print_enrichment(run.enrichment, run.top_fraction, echo)
+    if run.comparison is not None:
+        print_comparison(run.comparison, args.seeds, args.fpr, echo)
+    _print_report(run, echo)
+    echo(f"Total wall time: {run.seconds:.0f} s")
+
+
+def evaluate_command(args, echo):
+    """Evaluate a saved model, print its tables and write the report."""
+    run = evaluate_saved_model(
+        args.model,
+        test=args.source,
+        n_draws=args.seeds,
+        fpr=args.fpr,
+        image_size=args.image_size,
+        allow_pickle=args.allow_pickle,
+        device=args.device,
+        out=args.out,
+        force=args.force,
+        log=echo,
+    )
+    print_evaluation(run.evaluation, echo)
+    if run.test_draws is not None:
+        echo(f"\nOver {args.seeds} synthetic test draws (the model's training is not repeated):")
+        echo(run.test_draws.round(2).to_string())
+    _print_report(run, echo)
+
+
+def audit_command(args, echo):
+    """Weight the training faces under a saved DB-VAE; print the enrichment, write the report."""
+    run = audit_saved_model(
+        args.model,
+        source=args.source,
+        top_fraction=args.top_fraction,
+        allow_pickle=args.allow_pickle,
+        device=args.device,
+        out=args.out,
+        force=args.force,
+        log=echo,
+    )
+    if run.enrichment is not None:
+        print_enrichment(run.enrichment, run.top_fraction, echo, whole_table=True)
+    _print_report(run, echo)
+
+
+def _print_report(run, echo):
+    echo(f"\nReport: {run.report.folder / 'report.md'} ({len(run.report.files)} files)")
+
+
+COMMANDS = {
+    "demo": demo_command,
+    "train": train_command,
+    "evaluate": evaluate_command,
+    "audit": audit_command,
+}

@@ -1,0 +1,214 @@
+"""The demo: methods side by side on the skewed synthetic draw, scored per group, as a report."""
+
+import dataclasses
+import time
+
+import torch
+
+from ..audit import attribute_enrichment, resampling_weights
+from ..comparison import compare_methods
+from ..datasets import group_labels
+from ..estimators import get_method
+from ..reporting import Report
+from ._data import calibration_nonfaces, load_test_data, synthetic_training
+from ._docs import shared_docs
+from ._evaluate import evaluate
+from ._models import MODEL_NAMES, check_device, make_model
+from ._run import ExperimentRun
+from ._sections import (
+    add_comparison,
+    add_enrichment,
+    add_evaluation,
+    add_model_card,
+    add_model_figures,
+)
+from ._settings import DEMO
+
+__all__ = ["run_demo"]
+
+TOP_FRACTION = 0.1
+
+
+@shared_docs
+def run_demo(
+    models=("cnn", "dbvae"),
+    *,
+    settings=DEMO,
+    params=None,
+    random_state=0,
+    n_init=1,
+    fpr=0.05,
+    device="cpu",
+    progress=True,
+    out="debias-report",
+    force=False,
+    log=print,
+):
+    """Train methods on the skewed draw, evaluate them per group and write the report.
+
+    Parameters
+    ----------
+    models : sequence of str, default=("cnn", "dbvae")
+        Keys of the registry's methods; the first is the comparison's baseline.
+    settings : DemoSettings, default=DEMO
+        Sizes of the draw and the budget and hyperparameters every method shares.
+    params : dict of str to dict, optional
+        Further parameters per method key, over the settings; a parameter the settings hold
+        (``lr``, ``latent_dim``...) replaces that setting too, so the report shows what the
+        models trained with.
+    random_state : int, default=0
+        Seed of the data and of the first initialisation.
+    n_init : int, default=1
+        Initialisations of each method on the same data; from 2 on, the methods are compared
+        (:func:`~debias_estimators.comparison.compare_methods`), the baseline against itself
+        as the null.
+    %(fpr)s
+    %(device)s
+    %(progress)s
+    out : str or os.PathLike, default="debias-report"
+        The report folder.
+    %(force)s
+    %(log)s
+
+    Returns
+    -------
+    run : ExperimentRun
+        The evaluation, the enrichment of the first model with a latent space, the comparison
+        (``n_init > 1``) and the report written.
+    """
+    start = time.perf_counter()
+    params = {key: dict((params or {}).get(key, {})) for key in models}
+    settings = _with_params(settings, params)
+    unfitted = {
+        key: make_model(
+            key, settings, seed=random_state, device=device, progress=progress, params=params[key]
+        )
+        for key in models
+    }
+    for model in unfitted.values():  # a bad value stops the demo before any data is drawn
+        model._validate_params()
+    check_device(device)
+    report = Report(out, "DB-VAE vs standard CNN on biased faces", force=force)
+    train, test, calibration = _data(settings, random_state, log)
+    comparison = None
+    if n_init > 1:
+        fitted, comparison = _compare(
+            unfitted, train, test, calibration, n_init, fpr, random_state, log
+        )
+    else:
+        fitted = {MODEL_NAMES[key]: _fit(key, model, train, log) for key, model in unfitted.items()}
+    evaluation = evaluate(fitted, test, calibration=calibration, fpr=fpr)
+    faces = train.faces
+    _add_settings(report, settings, params, train, random_state, n_init, fpr, device)
+    add_evaluation(report, evaluation, test)
+    enrichment = None
+    latent = [key for key in models if get_method(key).has_latent_space]
+    if latent:  # what the first model with a latent space upweights
+        weights = resampling_weights(fitted[MODEL_NAMES[latent[0]]], train.images[faces])
+        enrichment = attribute_enrichment(train.attributes[faces], weights, TOP_FRACTION)
+        add_enrichment(report, enrichment, TOP_FRACTION)
+    add_model_figures(report, fitted, train.images[faces], train.groups[faces])
+    add_model_card(report, evaluation, training_data=f"{train.source}.")
+    if comparison is not None:
+        add_comparison(report, comparison, fpr)
+    report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
+    report.write()
+    return ExperimentRun(
+        report,
+        time.perf_counter() - start,
+        models=fitted,
+        evaluation=evaluation,
+        enrichment=enrichment,
+        top_fraction=TOP_FRACTION,
+        comparison=comparison,
+    )
+
+
+def _compare(unfitted, train, test, calibration, n_init, fpr, seed, log):
+    """Train ``n_init`` initialisations of each model; keep the first's models for the report."""
+    estimators = {MODEL_NAMES[key]: model for key, model in unfitted.items()}
+    first = {}
+
+    def keep_first(name, init_seed, model, evaluation):
+        log(f"  trained {name} (seed {init_seed})")
+        if init_seed == seed:
+            first[name] = model
+
+    comparison = compare_methods(
+        estimators,
+        train.images,
+        train.target,
+        test.images,
+        test.faces,
+        test.attributes.reset_index(drop=True),
+        calibration,
+        baseline=next(iter(estimators)),
+        n_init=n_init,
+        fpr=fpr,
+        fit_params={
+            MODEL_NAMES[key]: {"sensitive_features": group_labels(train.attributes)}
+            for key in unfitted
+            if get_method(key).needs_groups
+        },
+        random_state=seed,
+        callback=keep_first,
+    )
+    return first, comparison
+
+
+def _data(settings, seed, log):
+    shape = (settings.image_size, settings.image_size, 3)
+    train = synthetic_training(settings.n_train, shape, seed)
+    test = load_test_data(shape, seed=seed, n_per_group=settings.n_test_per_group)
+    calibration = calibration_nonfaces(shape, seed=seed, n=4 * settings.n_test_per_group)
+    darker = (train.attributes["skin_type"][train.faces] == "darker").mean()
+    log(f"Training set: {train.source}; {darker:.0%} of its faces are darker-skinned.")
+    log(f"Test set: {test.source}; {len(calibration)} held-out non-faces set the matched FPR.")
+    return train, test, calibration
+
+
+def _fit(key, model, train, log):
+    epochs = f"{model.max_epochs} epoch" + ("" if model.max_epochs == 1 else "s")
+    log(f"\nTraining the {MODEL_NAMES[key]} ({epochs}):")
+    if get_method(key).needs_groups:  # the methods given the groups
+        return model.fit(
+            train.images, train.target, sensitive_features=group_labels(train.attributes)
+        )
+    return model.fit(train.images, train.target)
+
+
+def _with_params(settings, params):
+    """Return ``settings`` with the fields that ``params`` set (for any method) replaced."""
+    fields = {field.name for field in dataclasses.fields(settings)}
+    given = {name: value for own in params.values() for name, value in own.items()}
+    return dataclasses.replace(settings, **{k: v for k, v in given.items() if k in fields})
+
+
+def _add_settings(report, settings, params, train, seed, n_init, fpr, device):
+    report.add_text(
+        "The models see the same skewed training draw with the same budget; the DB-VAE "
+        "resamples rare faces by their density in its latent space, without group labels."
+    )
+    report.add_heading("Settings")
+    rows = {
+        **dataclasses.asdict(settings),
+        "seed": seed,
+        "initialisations": n_init,
+        "matched FPR": fpr,
+        "device": device,
+        "torch": torch.__version__,
+        "torch threads": torch.get_num_threads(),
+        # the methods' own parameters given beside the settings
+        **{
+            f"{MODEL_NAMES[key]} parameters": ", ".join(
+                f"{k}={v}" for k, v in sorted(given.items())
+            )
+            for key, given in params.items()
+            if given
+        },
+    }
+    report.add_text("\n".join(f"- `{key}`: {value}" for key, value in rows.items()))
+    report.add_text(
+        f"Training set: {train.source}. Seeded results are exact only at the same torch "
+        "version and thread count."
+    )

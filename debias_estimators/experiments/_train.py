@@ -1,0 +1,78 @@
+"""Train one method on a training source and save it in the safe model format."""
+
+import time
+
+from .._files import check_new_file
+from ..persistence import save_model
+from ._data import TrainingSource
+from ._docs import shared_docs
+from ._models import MODEL_NAMES, check_device, make_model
+from ._settings import DEMO
+
+__all__ = ["train_and_save"]
+
+
+@shared_docs
+def train_and_save(
+    method,
+    path,
+    *,
+    source=None,
+    image_size=DEMO.image_size,
+    settings=DEMO,
+    params=None,
+    random_state=0,
+    device="cpu",
+    progress=True,
+    overwrite=False,
+    log=print,
+):
+    """Train one of the registry's methods and save it with :func:`~debias_estimators.save_model`.
+
+    Everything that can be checked is checked before the data is read: the device, the file
+    (it must not exist unless ``overwrite``, and its folder must be writable) and the
+    estimator's parameters.
+
+    Parameters
+    ----------
+    method : str
+        Key of a method of the registry (``"dbvae"``).
+    path : str or os.PathLike
+        Where the model is saved.
+    source : TrainingSource, optional
+        The training images; the skewed synthetic draw by default.
+    image_size : int, default=32
+        Side of the RGB images the model trains on; the images are resized to it.
+    settings : DemoSettings, default=DEMO
+        The budget and the shared hyperparameters, as the demo's.
+    params : dict, optional
+        Further parameters of the estimator, over the settings.
+    random_state : int, default=0
+        Seed of the model's initialisation.
+    %(device)s
+    %(progress)s
+    overwrite : bool, default=False
+        Replace an existing file at ``path``.
+    %(log)s
+
+    Returns
+    -------
+    model : estimator
+        The fitted estimator, as saved.
+    """
+    start = time.perf_counter()
+    check_device(device)
+    model = make_model(
+        method, settings, seed=random_state, device=device, progress=progress, params=params
+    )
+    model._validate_params()  # before the data is read
+    path = check_new_file(path, overwrite=overwrite)
+    data = (TrainingSource() if source is None else source).load((image_size, image_size, 3))
+    n_faces = int(data.faces.sum())
+    log(f"Training set: {data.source}; {n_faces} of its {len(data.target)} images are faces.")
+    name = MODEL_NAMES[method]
+    log(f"Training the {name} ({model.max_epochs} epoch(s)):")
+    model.fit(data.images, data.target)
+    save_model(model, path, overwrite=overwrite)  # atomic: a previous file survives a failure
+    log(f"Saved the {name} to {path} ({time.perf_counter() - start:.0f} s).")
+    return model
