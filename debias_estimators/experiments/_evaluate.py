@@ -92,6 +92,7 @@ def evaluate_saved_model(
     )
 
 
+@shared_docs
 def evaluate(models, test, *, calibration=None, fpr=0.05):
     """Evaluate fitted models per group on a test set (see :func:`evaluate_models`).
 
