@@ -37,8 +37,8 @@ def audit_saved_model(
     Parameters
     ----------
     path : str or os.PathLike
-        A DB-VAE saved by :func:`~debias_estimators.save_model` (or, with ``allow_pickle``, a
-        joblib pickle).
+        A DB-VAE saved by :func:`~debias_estimators.persistence.save_model` (or, with
+        ``allow_pickle``, a joblib pickle).
     source : TrainingSource, optional
         The training images; the skewed synthetic draw by default.
     top_fraction : float, default=0.1

@@ -197,7 +197,7 @@ class TestSource:
         One's own test set, one sub-folder per class, with ``groups``.
     groups : str, optional
         With ``image_folder``: a CSV of the faces' skin type and gender (see
-        :func:`load_folder_test_data`).
+        ``load_folder_test_data``).
     face_folder : str, default="faces"
         With ``image_folder``: the class folder of faces.
     n_per_group : int, default=250

@@ -34,8 +34,8 @@ def evaluate_saved_model(
     Parameters
     ----------
     path : str or os.PathLike
-        A model saved by :func:`~debias_estimators.save_model` (or, with ``allow_pickle``, a
-        joblib pickle).
+        A model saved by :func:`~debias_estimators.persistence.save_model` (or, with
+        ``allow_pickle``, a joblib pickle).
     test : TestSource, optional
         The labelled test set; the synthetic balanced draw by default.
     n_draws : int, default=1
@@ -94,7 +94,9 @@ def evaluate_saved_model(
 
 @shared_docs
 def evaluate(models, test, *, calibration=None, fpr=0.05):
-    """Evaluate fitted models per group on a test set (see :func:`evaluate_models`).
+    """Evaluate fitted models per group on a test set of :class:`FaceData`.
+
+    See :func:`~debias_estimators.analysis.evaluate_models`, which this calls.
 
     Parameters
     ----------

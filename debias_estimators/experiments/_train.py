@@ -27,7 +27,9 @@ def train_and_save(
     overwrite=False,
     log=print,
 ):
-    """Train one of the registry's methods and save it with :func:`~debias_estimators.save_model`.
+    """Train one of the registry's methods and save it in the safe model format.
+
+    The file is written by :func:`~debias_estimators.persistence.save_model`.
 
     Everything that can be checked is checked before the data is read: the device, the file
     (it must not exist unless ``overwrite``, and its folder must be writable) and the
