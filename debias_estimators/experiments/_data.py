@@ -15,6 +15,7 @@ from ..datasets import (
     make_biased_faces,
 )
 from ..preprocessing import ImageTransformer
+from ._settings import DEMO
 
 __all__ = [
     "FaceData",
@@ -95,7 +96,7 @@ class TrainingSource:
     lfw: bool = False
     face_folder: str = "faces"
     max_images: int | None = None
-    n_train: int = 8000
+    n_train: int = DEMO.n_train
     random_state: int = 0
 
     def load(self, shape):
@@ -212,7 +213,7 @@ class TestSource:
     image_folder: str | None = None
     groups: str | None = None
     face_folder: str = "faces"
-    n_per_group: int = 250
+    n_per_group: int = DEMO.n_test_per_group
     random_state: int = 0
 
     @property
