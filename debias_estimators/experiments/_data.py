@@ -22,6 +22,7 @@ __all__ = [
     "TestSource",
     "TrainingSource",
     "calibration_nonfaces",
+    "draw_benchmark",
     "load_folder_test_data",
     "load_test_data",
     "test_seed",
@@ -134,6 +135,32 @@ def synthetic_training(n_train, shape, seed):
     data = make_biased_faces(half, n_train - half, _square(shape), random_state=seed)
     source = f"synthetic biased faces ({n_train} images, seed {seed})"
     return FaceData(_adapt(data.images, shape), data.target, data.attributes, source)
+
+
+def draw_benchmark(settings, seed):
+    """Draw the synthetic benchmark of a demo run: training, test and calibration sets.
+
+    Parameters
+    ----------
+    settings : DemoSettings
+        ``n_train``, ``n_test_per_group`` and ``image_size``.
+    seed : int
+        Seed of the training draw; the test and calibration draws are offset from it.
+
+    Returns
+    -------
+    train : FaceData
+        The skewed training draw, half faces.
+    test : FaceData
+        The balanced test draw.
+    calibration : ndarray
+        Held-out non-faces of the training distribution, as many as the test faces.
+    """
+    shape = (settings.image_size, settings.image_size, 3)
+    train = synthetic_training(settings.n_train, shape, seed)
+    test = load_test_data(shape, seed=seed, n_per_group=settings.n_test_per_group)
+    calibration = calibration_nonfaces(shape, seed=seed, n=4 * settings.n_test_per_group)
+    return train, test, calibration
 
 
 def calibration_nonfaces(shape, *, seed, n):

@@ -10,7 +10,7 @@ from ..comparison import compare_methods
 from ..datasets import group_labels
 from ..estimators import get_method
 from ..reporting import Report
-from ._data import calibration_nonfaces, load_test_data, synthetic_training
+from ._data import draw_benchmark
 from ._docs import shared_docs
 from ._evaluate import evaluate
 from ._models import MODEL_NAMES, check_device, make_model
@@ -89,7 +89,10 @@ def run_demo(
         model._validate_params()
     check_device(device)
     report = Report(out, "DB-VAE vs standard CNN on biased faces", force=force)
-    train, test, calibration = _data(settings, random_state, log)
+    train, test, calibration = draw_benchmark(settings, random_state)
+    darker = (train.attributes["skin_type"][train.faces] == "darker").mean()
+    log(f"Training set: {train.source}; {darker:.0%} of its faces are darker-skinned.")
+    log(f"Test set: {test.source}; {len(calibration)} held-out non-faces set the matched FPR.")
     comparison = None
     if n_init > 1:
         fitted, comparison = _compare(
@@ -154,17 +157,6 @@ def _compare(unfitted, train, test, calibration, n_init, fpr, seed, log):
         callback=keep_first,
     )
     return first, comparison
-
-
-def _data(settings, seed, log):
-    shape = (settings.image_size, settings.image_size, 3)
-    train = synthetic_training(settings.n_train, shape, seed)
-    test = load_test_data(shape, seed=seed, n_per_group=settings.n_test_per_group)
-    calibration = calibration_nonfaces(shape, seed=seed, n=4 * settings.n_test_per_group)
-    darker = (train.attributes["skin_type"][train.faces] == "darker").mean()
-    log(f"Training set: {train.source}; {darker:.0%} of its faces are darker-skinned.")
-    log(f"Test set: {test.source}; {len(calibration)} held-out non-faces set the matched FPR.")
-    return train, test, calibration
 
 
 def _fit(key, model, train, log):
