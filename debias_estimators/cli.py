@@ -21,6 +21,7 @@ OPTION_OF_PARAMETER = {
     "overwrite=True": "--force",
     "allow_pickle=True": "--allow-pickle",
     "face_folder=NAME": "--face-folder",
+    "image_size=PIXELS": "--image-size",
 }
 
 

@@ -1,6 +1,7 @@
 """The experiments behind the commands, called as a script would: checks first, then the work."""
 
 import ast
+import dataclasses
 import re
 from pathlib import Path
 
@@ -13,16 +14,19 @@ from debias_estimators import load_model
 from debias_estimators.cli import main
 from debias_estimators.experiments import (
     DEMO,
+    DemoSettings,
     TestSource,
     TrainingSource,
     audit_saved_model,
     evaluate,
     evaluate_saved_model,
+    run_demo,
     train_and_save,
 )
 
 TINY = {"max_epochs": 1, "n_filters": 4, "batch_size": 32}
 SOURCE = TrainingSource(n_train=120, random_state=0)
+AT_16 = dataclasses.replace(DEMO, image_size=16)  # the demo's budget on 16-pixel images
 
 
 def _quiet(*_):
@@ -33,7 +37,7 @@ def _quiet(*_):
 def saved_cnn(tmp_path_factory):
     path = tmp_path_factory.mktemp("models") / "cnn.zip"
     train_and_save(
-        "cnn", path, source=SOURCE, image_size=16, params=TINY, progress=False, log=_quiet
+        "cnn", path, source=SOURCE, settings=AT_16, params=TINY, progress=False, log=_quiet
     )
     return path
 
@@ -44,7 +48,7 @@ def test_train_and_save_writes_the_model_it_returns(tmp_path):
         "cnn",
         tmp_path / "m.zip",
         source=SOURCE,
-        image_size=16,
+        settings=AT_16,
         params=TINY,
         progress=False,
         log=lines.append,
@@ -77,11 +81,25 @@ def test_train_and_save_checks_before_it_reads_or_writes(tmp_path):
     assert path.read_bytes() == b"kept" and not (tmp_path / "n.zip").exists()
 
 
-def test_a_test_source_refuses_what_does_not_go_together(tmp_path):
-    with pytest.raises(ValueError, match="ppb or image_folder"):
-        TestSource(ppb=str(tmp_path), image_folder=str(tmp_path)).load((16, 16, 3))
-    with pytest.raises(ValueError, match="give image_folder too"):
-        TestSource(groups="groups.csv").load((16, 16, 3))
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda d: TrainingSource(image_folder=d, lfw=True), "one source of training images"),
+        (lambda d: TrainingSource(max_images=5), "give h5 too"),
+        (lambda d: TrainingSource(h5=d, max_images=0), "max_images must be a positive"),
+        (lambda d: TrainingSource(n_train=True), "n_train must be a positive"),
+        (lambda d: TestSource(ppb=d, image_folder=d, groups="g.csv"), "ppb or image_folder"),
+        (lambda d: TestSource(groups="groups.csv"), "give image_folder too"),
+        (lambda d: TestSource(image_folder=d), "needs groups=CSV"),
+        (lambda d: TestSource(n_per_group=0), "n_per_group must be a positive"),
+    ],
+)
+def test_a_source_refuses_what_does_not_go_together_when_made(make, fragment, tmp_path):
+    with pytest.raises(ValueError, match=fragment):
+        make(str(tmp_path))
+
+
+def test_only_a_drawn_test_set_can_be_drawn_again(tmp_path):
     assert TestSource().synthetic and not TestSource(ppb=str(tmp_path)).synthetic
 
 
@@ -108,11 +126,61 @@ def test_the_command_prints_and_writes_what_the_library_call_returns(saved_cnn, 
 
 
 def test_experiments_refuse_before_loading_or_writing(saved_cnn, tmp_path):
+    out = tmp_path / "report"
     with pytest.raises(ValueError, match="n_draws > 1"):
-        evaluate_saved_model(saved_cnn, test=TestSource(ppb=str(tmp_path)), n_draws=2)
+        evaluate_saved_model(saved_cnn, test=TestSource(ppb=str(tmp_path)), n_draws=2, out=out)
+    with pytest.raises(ValueError, match="fpr must be a number in"):
+        evaluate_saved_model(tmp_path / "absent.zip", fpr=1.5, out=out)
+    with pytest.raises(ValueError, match="top_fraction must be a number in"):
+        audit_saved_model(tmp_path / "absent.zip", top_fraction=0.9, out=out)
     with pytest.raises(ValueError, match="needs a DB-VAE"):
-        audit_saved_model(saved_cnn, out=tmp_path / "audit", log=_quiet)
-    assert not (tmp_path / "audit").exists()
+        audit_saved_model(saved_cnn, out=out, log=_quiet)
+    with pytest.raises(ValueError, match="needs the training groups"):
+        train_and_save("groupdro", tmp_path / "m.zip", log=_quiet)
+    assert not out.exists() and not (tmp_path / "m.zip").exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"params": {"jtt": {}}}, ValueError, "methods that are not trained"),
+        ({"params": {"lr": 0.1}}, ValueError, "methods that are not trained"),
+        ({"params": [("cnn", {})]}, TypeError, "params must be a dict"),
+        ({"params": {"cnn": {"latent_dim": 4}}}, ValueError, "no parameter"),
+        ({"params": {"cnn": {"random_state": 1}}}, ValueError, "experiment's own argument"),
+        ({"params": {"cnn": {"lr": -1.0}}}, ValueError, "'lr' parameter"),
+        ({"models": ("cnn", "cnn")}, ValueError, "distinct methods"),
+        ({"models": ("cnn", "nope")}, ValueError, "Unknown method"),
+        ({"n_init": 0}, ValueError, "n_init must be a positive"),
+        ({"fpr": 0.0}, ValueError, "fpr must be a number"),
+    ],
+)
+def test_run_demo_refuses_before_it_draws_or_writes(kwargs, error, fragment, tmp_path):
+    kwargs = {"models": ("cnn",), **kwargs}
+    with pytest.raises(error, match=fragment):
+        run_demo(**kwargs, out=tmp_path / "report", log=_quiet)
+    assert not (tmp_path / "report").exists()
+
+
+def test_run_demo_gives_each_method_its_own_parameters(tmp_path):
+    settings = DemoSettings(
+        n_train=120, n_test_per_group=4, image_size=16, epochs=1, n_filters=4, latent_dim=4
+    )
+    run = run_demo(
+        ("cnn", "dbvae"),
+        settings=settings,
+        params={"dbvae": {"lr": 1e-2}, "cnn": {"n_filters": 3}},
+        progress=False,
+        out=tmp_path / "r",
+        log=_quiet,
+    )
+    cnn, dbvae = run.models["CNN"], run.models["DB-VAE"]
+    assert (cnn.lr, dbvae.lr) == (settings.lr, 1e-2)  # the DB-VAE's lr stays its own
+    assert (cnn.n_filters, dbvae.n_filters) == (3, settings.n_filters)
+    assert dbvae.latent_dim == 4 and cnn.max_epochs == dbvae.max_epochs == 1
+    text = (tmp_path / "r" / "report.md").read_text()
+    # Given to one of two methods that have it: the shared setting stays, the own value beside.
+    assert f"- `lr`: {settings.lr}" in text and "- `DB-VAE parameters`: lr=0.01" in text
 
 
 def _raised_texts(path):

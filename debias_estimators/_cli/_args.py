@@ -52,7 +52,7 @@ def parse_args(argv=None):
 
 def _settings(args):
     if args.command == "train":
-        return override(DEMO, epochs=args.epochs)
+        return override(DEMO, epochs=args.epochs, image_size=args.image_size)
     return override(
         QUICK if args.quick else DEMO,
         n_train=args.n_train,

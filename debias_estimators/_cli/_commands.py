@@ -17,7 +17,6 @@ def train_command(args, echo):
         args.model,
         args.output,
         source=args.source,
-        image_size=args.image_size,
         settings=args.settings,
         params=args.params[args.model],
         random_state=args.seed,

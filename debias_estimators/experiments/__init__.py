@@ -6,11 +6,12 @@ parses its options, calls one of them and prints the result.
 """
 
 from ._audit import audit_saved_model
-from ._data import FaceData, TestSource, TrainingSource
+from ._data import FaceData
 from ._demo import run_demo
 from ._evaluate import evaluate, evaluate_saved_model
 from ._run import ExperimentRun
 from ._settings import DEMO, QUICK, DemoSettings
+from ._sources import TestSource, TrainingSource
 from ._train import train_and_save
 
 __all__ = [

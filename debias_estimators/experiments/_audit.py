@@ -11,11 +11,12 @@ import time
 from ..audit import attribute_enrichment, resampling_weights
 from ..estimators import DebiasedVAEClassifier
 from ..reporting import Report
-from ._data import TrainingSource
+from ._checks import check_fraction
 from ._docs import shared_docs
 from ._models import load_model, model_image_shape, model_name
 from ._run import ExperimentRun
 from ._sections import add_enrichment, extreme_faces_figure
+from ._sources import TrainingSource
 
 __all__ = ["audit_saved_model"]
 
@@ -56,9 +57,12 @@ def audit_saved_model(
         The model, the enrichment table (where the faces carry attributes) and the report.
     """
     start = time.perf_counter()
+    check_fraction("top_fraction", top_fraction, high=0.5)
     model = load_model(path, allow_pickle=allow_pickle, device=device)
     if not isinstance(model, DebiasedVAEClassifier):
-        raise ValueError(f"{path} holds a {type(model).__name__}; an audit needs a DB-VAE.")
+        raise ValueError(
+            f"{path} holds a {type(model).__name__}; an audit needs a DB-VAE (method 'dbvae')."
+        )
     report = Report(out, f"Audit of {path}", force=force)
     data = (TrainingSource() if source is None else source).load(model_image_shape(model))
     faces = data.images[data.faces]

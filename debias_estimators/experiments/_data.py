@@ -1,4 +1,4 @@
-"""The data the commands read: the synthetic benchmark or the user's files, as one record."""
+"""Reading and drawing the experiments' images, the synthetic benchmark or files, as one record."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +15,14 @@ from ..datasets import (
     make_biased_faces,
 )
 from ..preprocessing import ImageTransformer
-from ._settings import DEMO
 
 __all__ = [
     "FaceData",
-    "TestSource",
-    "TrainingSource",
     "calibration_nonfaces",
     "draw_benchmark",
+    "folder_training",
+    "h5_training",
+    "lfw_training",
     "load_folder_test_data",
     "load_test_data",
     "test_seed",
@@ -70,63 +70,22 @@ def test_seed(seed):
     return seed + 10_000
 
 
-@dataclass(frozen=True)
-class TrainingSource:
-    """Where the training images come from: at most one file source, else the synthetic draw.
+def h5_training(path, shape, *, max_images=None, seed=0):
+    """Read an HDF5 file in the lab's layout, or a random subset of ``max_images`` of it."""
+    images, target = _read_h5(path, max_images, seed)
+    return FaceData(_adapt(images, shape), target, None, f"HDF5 file {path}")
 
-    Parameters
-    ----------
-    h5 : str, optional
-        An HDF5 file in the MIT lab's layout.
-    image_folder : str, optional
-        A folder with one sub-folder per class.
-    lfw : bool, default=False
-        scikit-image's 200 LFW crops.
-    face_folder : str, default="faces"
-        With ``image_folder``: the class folder of faces.
-    max_images : int, optional
-        With ``h5``: read a random subset of this many images.
-    n_train : int, default=8000
-        Images of the synthetic draw, half of them faces.
-    random_state : int, default=0
-        Seed of the synthetic draw and of the ``max_images`` subset.
-    """
 
-    h5: str | None = None
-    image_folder: str | None = None
-    lfw: bool = False
-    face_folder: str = "faces"
-    max_images: int | None = None
-    n_train: int = DEMO.n_train
-    random_state: int = 0
+def folder_training(root, face_folder, shape):
+    """Read an image folder with one sub-folder per class; ``face_folder`` holds the faces."""
+    data = _folder_bunch(root, face_folder, shape)
+    return FaceData(data.images, data.target, None, f"image folder {root}")
 
-    def load(self, shape):
-        """Read the images as ``shape`` ``(H, W, C)``.
 
-        Parameters
-        ----------
-        shape : tuple of int
-            The images' ``(H, W, C)``.
-
-        Returns
-        -------
-        data : FaceData
-            The training set.
-        """
-        chosen = [name for name in ("h5", "image_folder", "lfw") if getattr(self, name)]
-        if len(chosen) > 1:
-            raise ValueError(f"Give one source of training images, not {' and '.join(chosen)}.")
-        if self.h5:
-            images, target = _read_h5(self.h5, self.max_images, self.random_state)
-            return FaceData(_adapt(images, shape), target, None, f"HDF5 file {self.h5}")
-        if self.image_folder:
-            return _read_folder(self.image_folder, self.face_folder, shape)
-        if self.lfw:
-            data = load_lfw_subset(dtype="uint8")
-            return FaceData(
-                _adapt(data.images, shape), data.target, None, "LFW subset (scikit-image)"
-            )
-        return synthetic_training(self.n_train, shape, self.random_state)
+def lfw_training(shape):
+    """Read scikit-image's 200 LFW crops, all faces."""
+    data = load_lfw_subset(dtype="uint8")
+    return FaceData(_adapt(data.images, shape), data.target, None, "LFW subset (scikit-image)")
 
 
 def synthetic_training(n_train, shape, seed):
@@ -213,66 +172,6 @@ def load_test_data(shape, *, seed, n_per_group, ppb=None):
     return FaceData(_adapt(data.images, shape), data.target, data.attributes, source)
 
 
-@dataclass(frozen=True)
-class TestSource:
-    """Where the labelled test images come from: PPB, one's own folder, or synthetic draws.
-
-    Parameters
-    ----------
-    ppb : str, optional
-        The PPB-2017 folder.
-    image_folder : str, optional
-        One's own test set, one sub-folder per class, with ``groups``.
-    groups : str, optional
-        With ``image_folder``: a CSV of the faces' skin type and gender (see
-        ``load_folder_test_data``).
-    face_folder : str, default="faces"
-        With ``image_folder``: the class folder of faces.
-    n_per_group : int, default=250
-        Synthetic faces per skin type x gender group.
-    random_state : int, default=0
-        Seed of the training draw the synthetic test draw is offset from.
-    """
-
-    __test__ = False  # not a test class, whatever its name says to pytest
-
-    ppb: str | None = None
-    image_folder: str | None = None
-    groups: str | None = None
-    face_folder: str = "faces"
-    n_per_group: int = DEMO.n_test_per_group
-    random_state: int = 0
-
-    @property
-    def synthetic(self):
-        """Whether the test set is drawn (and can be drawn again with another seed)."""
-        return not (self.ppb or self.image_folder)
-
-    def load(self, shape, *, random_state=None):
-        """Read or draw the test set as ``shape`` ``(H, W, C)``.
-
-        Parameters
-        ----------
-        shape : tuple of int
-            The images' ``(H, W, C)``.
-        random_state : int, optional
-            Another seed of a synthetic draw; ``self.random_state`` by default.
-
-        Returns
-        -------
-        data : FaceData
-            The test set, with the faces' skin type and gender.
-        """
-        if self.ppb and self.image_folder:
-            raise ValueError("Give one labelled test set: ppb or image_folder, not both.")
-        if self.groups and not self.image_folder:
-            raise ValueError("groups= is the CSV of a test image folder; give image_folder too.")
-        if self.image_folder:
-            return load_folder_test_data(self.image_folder, self.groups, self.face_folder, shape)
-        seed = self.random_state if random_state is None else random_state
-        return load_test_data(shape, seed=seed, n_per_group=self.n_per_group, ppb=self.ppb)
-
-
 def load_folder_test_data(root, groups_csv, face_folder, shape):
     """Read one's own labelled test set: an image folder and a CSV of the faces' groups.
 
@@ -329,11 +228,6 @@ def _read_h5(path, max_images, seed):
         return data.images[rows], data.target[rows]
     finally:
         data.images.close()
-
-
-def _read_folder(root, face_folder, shape):
-    data = _folder_bunch(root, face_folder, shape)
-    return FaceData(data.images, data.target, None, f"image folder {root}")
 
 
 def _folder_bunch(root, face_folder, shape):

@@ -10,10 +10,11 @@ from ..comparison import compare_methods
 from ..datasets import group_labels
 from ..estimators import get_method
 from ..reporting import Report
+from ._checks import check_count, check_fraction
 from ._data import draw_benchmark
 from ._docs import shared_docs
 from ._evaluate import evaluate
-from ._models import MODEL_NAMES, check_device, make_model
+from ._models import MODEL_NAMES, check_device, check_method_params, make_model
 from ._run import ExperimentRun
 from ._sections import (
     add_comparison,
@@ -77,8 +78,9 @@ def run_demo(
         (``n_init > 1``) and the report written.
     """
     start = time.perf_counter()
-    params = {key: dict((params or {}).get(key, {})) for key in models}
-    settings = _with_params(settings, params)
+    params = _checked_params(models, params)
+    check_count("n_init", n_init)
+    check_fraction("fpr", fpr)
     unfitted = {
         key: make_model(
             key, settings, seed=random_state, device=device, progress=progress, params=params[key]
@@ -102,7 +104,8 @@ def run_demo(
         fitted = {MODEL_NAMES[key]: _fit(key, model, train, log) for key, model in unfitted.items()}
     evaluation = evaluate(fitted, test, calibration=calibration, fpr=fpr)
     faces = train.faces
-    _add_settings(report, settings, params, train, random_state, n_init, fpr, device)
+    shown = _reported_settings(settings, params)
+    _add_settings(report, shown, params, train, random_state, n_init, fpr, device)
     add_evaluation(report, evaluation, test)
     enrichment = None
     latent = [key for key in models if get_method(key).has_latent_space]
@@ -169,11 +172,41 @@ def _fit(key, model, train, log):
     return model.fit(train.images, train.target)
 
 
-def _with_params(settings, params):
-    """Return ``settings`` with the fields that ``params`` set (for any method) replaced."""
-    fields = {field.name for field in dataclasses.fields(settings)}
-    given = {name: value for own in params.values() for name, value in own.items()}
-    return dataclasses.replace(settings, **{k: v for k, v in given.items() if k in fields})
+def _checked_params(models, params):
+    """Return each method's own parameters, after checking ``models`` and ``params``."""
+    models = list(models)
+    if not models or len(set(models)) != len(models):
+        raise ValueError(f"models must name one or more distinct methods; got {models}.")
+    for key in models:
+        get_method(key)  # an unknown key is refused, with the keys there are
+    if params is not None and not isinstance(params, dict):
+        raise TypeError(
+            f"params must be a dict of method key to dict; got {type(params).__name__}."
+        )
+    stray = sorted(set(params or {}) - set(models))
+    if stray:
+        raise ValueError(f"params names methods that are not trained: {stray} (models {models}).")
+    return {key: check_method_params(key, (params or {}).get(key)) for key in models}
+
+
+def _reported_settings(settings, params):
+    """Return ``settings`` as the models trained with them, for the report.
+
+    A setting that every method with that parameter was given the same value of (``lr`` for
+    all, say) shows that value; one the methods were given different values of keeps the
+    shared setting, and each method's own values are listed beside it.
+    """
+    shown = {}
+    for field in dataclasses.fields(settings):
+        owners = [key for key in params if field.name in _parameters(key)]
+        given = [params[key][field.name] for key in owners if field.name in params[key]]
+        if owners and len(given) == len(owners) and all(v == given[0] for v in given):
+            shown[field.name] = given[0]
+    return dataclasses.replace(settings, **shown)
+
+
+def _parameters(key):
+    return get_method(key).estimator().get_params(deep=False)
 
 
 def _add_settings(report, settings, params, train, seed, n_init, fpr, device):

@@ -6,11 +6,13 @@ import numpy as np
 
 from ..analysis import evaluate_models, face_label, summarize_seeds
 from ..reporting import Report
-from ._data import TestSource
+from ._checks import check_count, check_fraction
 from ._docs import shared_docs
 from ._models import load_model, model_image_shape, model_name
 from ._run import ExperimentRun
 from ._sections import add_evaluation, add_model_card, add_model_figures
+from ._settings import DEMO
+from ._sources import TestSource
 
 __all__ = ["evaluate", "evaluate_saved_model"]
 
@@ -22,7 +24,7 @@ def evaluate_saved_model(
     test=None,
     n_draws=1,
     fpr=0.05,
-    image_size=None,
+    image_size=DEMO.image_size,
     allow_pickle=False,
     device="cpu",
     out="debias-evaluation",
@@ -42,7 +44,7 @@ def evaluate_saved_model(
         Synthetic test draws (seeds from ``test.random_state`` on); from 2 on, the spread of the
         bias summary over them is reported. The model is not retrained.
     %(fpr)s
-    image_size : int, optional
+    image_size : int, default=32
         Side of RGB images for models that do not record their input, e.g. pipelines.
     %(allow_pickle)s
     %(device)s
@@ -58,6 +60,8 @@ def evaluate_saved_model(
     """
     start = time.perf_counter()
     test = TestSource() if test is None else test
+    check_count("n_draws", n_draws)
+    check_fraction("fpr", fpr)
     if n_draws > 1 and not test.synthetic:
         raise ValueError("n_draws > 1 draws several synthetic test sets; PPB and a folder are one.")
     model = load_model(path, allow_pickle=allow_pickle, device=device)

@@ -11,6 +11,7 @@ from ..estimators import EpochProgress, all_methods, get_method, method_of
 from ..persistence import load_model  # the commands load through the library's policy
 
 __all__ = [
+    "check_method_params",
     "MODEL_NAMES",
     "check_device",
     "write_epoch_row",
@@ -43,7 +44,7 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True, params=None
     progress : bool, default=True
         Show a bar over the epochs, one line per epoch and a bar per resampling pass.
     params : dict, optional
-        Further parameters of the estimator, over the settings.
+        Further parameters of the estimator, over the settings and the progress display.
 
     Returns
     -------
@@ -52,6 +53,7 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True, params=None
     """
     method = get_method(kind)
     accepted = method.estimator().get_params(deep=False)
+    params = check_method_params(kind, params)
     values = {
         _PARAMETER_OF_SETTING.get(name, name): value
         for name, value in dataclasses.asdict(settings).items()
@@ -64,9 +66,50 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True, params=None
         callbacks=[EpochProgress(desc=method.name)] if progress else None,
         # The epoch lines go through tqdm so that they do not tear the bar.
         net_params={"callbacks__print_log__sink": write_epoch_row} if progress else None,
-        **(params or {}),
     )
+    chosen.update(params)  # one's own callbacks or net_params replace the progress display
     return method.estimator(**chosen)
+
+
+# Given to the experiment itself, which seeds and places every model it builds.
+_EXPERIMENT_ARGUMENTS = ("random_state", "device")
+
+
+def check_method_params(kind, params):
+    """Return ``params`` for the method ``kind`` as a dict, refusing what it cannot take.
+
+    Parameters
+    ----------
+    kind : str
+        A key of the registry of methods.
+    params : dict or None
+        Parameters of the method's estimator.
+
+    Returns
+    -------
+    params : dict
+        A copy.
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not a dict.
+    ValueError
+        If it names a parameter the estimator does not have, or ``random_state`` or
+        ``device``, which are the experiment's own arguments.
+    """
+    if params is None:
+        return {}
+    if not isinstance(params, dict):
+        raise TypeError(f"The parameters of {kind!r} must be a dict; got {type(params).__name__}.")
+    method = get_method(kind)
+    unknown = sorted(set(params) - set(method.estimator().get_params(deep=False)))
+    if unknown:
+        raise ValueError(f"{method.estimator.__name__} has no parameter(s) {unknown}.")
+    taken = [name for name in _EXPERIMENT_ARGUMENTS if name in params]
+    if taken:
+        raise ValueError(f"Give {taken} as the experiment's own argument(s), not in params.")
+    return dict(params)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -109,7 +152,10 @@ def model_image_shape(model, fallback_size=None):
     shape = getattr(model, "input_shape_", None)
     if shape is None:
         if fallback_size is None:
-            raise ValueError(f"Cannot tell which image size the {type(model).__name__} expects.")
+            raise ValueError(
+                f"Cannot tell which image size the {type(model).__name__} expects; give "
+                "image_size=PIXELS."
+            )
         return (fallback_size, fallback_size, 3)
     if len(shape) != 3:
         raise ValueError("The model was trained on feature vectors, not images.")

@@ -3,11 +3,12 @@
 import time
 
 from .._files import check_new_file
+from ..estimators import get_method
 from ..persistence import save_model
-from ._data import TrainingSource
 from ._docs import shared_docs
 from ._models import MODEL_NAMES, check_device, make_model
 from ._settings import DEMO
+from ._sources import TrainingSource
 
 __all__ = ["train_and_save"]
 
@@ -18,7 +19,6 @@ def train_and_save(
     path,
     *,
     source=None,
-    image_size=DEMO.image_size,
     settings=DEMO,
     params=None,
     random_state=0,
@@ -31,9 +31,10 @@ def train_and_save(
 
     The file is written by :func:`~debias_estimators.persistence.save_model`.
 
-    Everything that can be checked is checked before the data is read: the device, the file
-    (it must not exist unless ``overwrite``, and its folder must be writable) and the
-    estimator's parameters.
+    Everything that can be checked is checked before the data is read: the method (a method that
+    needs the training groups is fitted with them, which a training source does not hold), the
+    device, the estimator's parameters and the file (it must not exist unless ``overwrite``,
+    and its folder must be writable).
 
     Parameters
     ----------
@@ -42,11 +43,13 @@ def train_and_save(
     path : str or os.PathLike
         Where the model is saved.
     source : TrainingSource, optional
-        The training images; the skewed synthetic draw by default.
-    image_size : int, default=32
-        Side of the RGB images the model trains on; the images are resized to it.
+        The training images; the skewed synthetic draw of ``TrainingSource()`` by default. Its
+        ``random_state`` seeds the draw; the command line gives both the same seed.
     settings : DemoSettings, default=DEMO
-        The budget and the shared hyperparameters, as the demo's.
+        The budget and the shared hyperparameters, as the demo's, and ``image_size``, the side of
+        the RGB images the model trains on (the images are resized to it). Its ``n_train`` and
+        ``n_test_per_group`` size the demo's draws and are not used here: the source's
+        ``n_train`` sizes a synthetic training set.
     params : dict, optional
         Further parameters of the estimator, over the settings.
     random_state : int, default=0
@@ -63,13 +66,19 @@ def train_and_save(
         The fitted estimator, as saved.
     """
     start = time.perf_counter()
+    if get_method(method).needs_groups:
+        raise ValueError(
+            f"{method!r} needs the training groups, which a training source does not hold; "
+            "fit it with sensitive_features and save it with save_model."
+        )
     check_device(device)
     model = make_model(
         method, settings, seed=random_state, device=device, progress=progress, params=params
     )
     model._validate_params()  # before the data is read
     path = check_new_file(path, overwrite=overwrite)
-    data = (TrainingSource() if source is None else source).load((image_size, image_size, 3))
+    shape = (settings.image_size, settings.image_size, 3)
+    data = (TrainingSource() if source is None else source).load(shape)
     n_faces = int(data.faces.sum())
     log(f"Training set: {data.source}; {n_faces} of its {len(data.target)} images are faces.")
     name = MODEL_NAMES[method]
