@@ -162,6 +162,31 @@ def test_run_demo_refuses_before_it_draws_or_writes(kwargs, error, fragment, tmp
     assert not (tmp_path / "report").exists()
 
 
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda d: run_demo("cnn", out=d), "models must be list or tuple"),
+        (lambda d: run_demo(("cnn",), settings={"epochs": 1}, out=d), "settings must be"),
+        (lambda d: run_demo(("cnn",), log="print", out=d), "log must be a callable"),
+        (lambda d: train_and_save("cnn", d / "m.zip", source="faces.h5"), "source must be"),
+        (lambda d: evaluate_saved_model(d / "m.zip", test="ppb", out=d), "test must be"),
+        (lambda d: audit_saved_model(d / "m.zip", source=d, out=d), "source must be"),
+    ],
+)
+def test_experiments_name_an_argument_of_the_wrong_kind(call, fragment, tmp_path):
+    with pytest.raises(TypeError, match=fragment):
+        call(tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("seed", [None, -1, 1.5, True])
+def test_a_source_takes_a_non_negative_integer_seed(seed):
+    with pytest.raises(ValueError, match="random_state must be a non-negative integer"):
+        TrainingSource(random_state=seed)
+    with pytest.raises(ValueError, match="random_state must be a non-negative integer"):
+        TestSource(random_state=seed)
+
+
 def test_run_demo_gives_each_method_its_own_parameters(tmp_path):
     settings = DemoSettings(
         n_train=120, n_test_per_group=4, image_size=16, epochs=1, n_filters=4, latent_dim=4

@@ -11,7 +11,7 @@ import time
 from ..audit import attribute_enrichment, resampling_weights
 from ..estimators import DebiasedVAEClassifier
 from ..reporting import Report
-from ._checks import check_fraction
+from ._checks import check_fraction, check_kinds
 from ._docs import shared_docs
 from ._models import load_model, model_image_shape, model_name
 from ._run import ExperimentRun
@@ -57,6 +57,7 @@ def audit_saved_model(
         The model, the enrichment table (where the faces carry attributes) and the report.
     """
     start = time.perf_counter()
+    check_kinds(source=(source, (TrainingSource, type(None))), log=(log, callable))
     check_fraction("top_fraction", top_fraction, high=0.5)
     model = load_model(path, allow_pickle=allow_pickle, device=device)
     if not isinstance(model, DebiasedVAEClassifier):

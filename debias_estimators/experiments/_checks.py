@@ -2,7 +2,7 @@
 
 import numbers
 
-__all__ = ["check_count", "check_fraction"]
+__all__ = ["check_count", "check_fraction", "check_kinds", "check_seed"]
 
 
 def check_count(name, value):
@@ -36,3 +36,36 @@ def check_fraction(name, value, *, high=1.0):
     if not inside:
         interval = f"(0, {high}]" if high < 1 else "(0, 1)"
         raise ValueError(f"{name} must be a number in {interval}; got {value!r}.")
+
+
+def check_kinds(**given):
+    """Refuse an argument that is not of its kind, naming it and the kind expected.
+
+    Parameters
+    ----------
+    **given
+        Each argument's name mapped to ``(value, kind)``: ``kind`` is a class or tuple of
+        classes for ``isinstance``, or ``callable``.
+    """
+    for name, (value, kind) in given.items():
+        fits = callable(value) if kind is callable else isinstance(value, kind)
+        if not fits:
+            expected = "a callable" if kind is callable else _kind_name(kind)
+            raise TypeError(f"{name} must be {expected}; got {type(value).__name__}.")
+
+
+def _kind_name(kind):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join("None" if k is type(None) else k.__name__ for k in kinds)
+
+
+def check_seed(value):
+    """Refuse a ``random_state`` that is not a non-negative integer: the draws add offsets to it.
+
+    Parameters
+    ----------
+    value : object
+        The seed given.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"random_state must be a non-negative integer; got {value!r}.")

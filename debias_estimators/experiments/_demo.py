@@ -10,7 +10,7 @@ from ..comparison import compare_methods
 from ..datasets import group_labels
 from ..estimators import get_method
 from ..reporting import Report
-from ._checks import check_count, check_fraction
+from ._checks import check_count, check_fraction, check_kinds
 from ._data import draw_benchmark
 from ._docs import shared_docs
 from ._evaluate import evaluate
@@ -23,7 +23,7 @@ from ._sections import (
     add_model_card,
     add_model_figures,
 )
-from ._settings import DEMO
+from ._settings import DEMO, DemoSettings
 
 __all__ = ["run_demo"]
 
@@ -78,6 +78,9 @@ def run_demo(
         (``n_init > 1``) and the report written.
     """
     start = time.perf_counter()
+    check_kinds(
+        models=(models, (list, tuple)), settings=(settings, DemoSettings), log=(log, callable)
+    )
     params = _checked_params(models, params)
     check_count("n_init", n_init)
     check_fraction("fpr", fpr)

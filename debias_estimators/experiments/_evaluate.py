@@ -6,7 +6,7 @@ import numpy as np
 
 from ..analysis import evaluate_models, face_label, summarize_seeds
 from ..reporting import Report
-from ._checks import check_count, check_fraction
+from ._checks import check_count, check_fraction, check_kinds
 from ._docs import shared_docs
 from ._models import load_model, model_image_shape, model_name
 from ._run import ExperimentRun
@@ -59,6 +59,7 @@ def evaluate_saved_model(
         The model, its evaluation, the spread over test draws (``n_draws > 1``) and the report.
     """
     start = time.perf_counter()
+    check_kinds(test=(test, (TestSource, type(None))), log=(log, callable))
     test = TestSource() if test is None else test
     check_count("n_draws", n_draws)
     check_fraction("fpr", fpr)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ._checks import check_count
+from ._checks import check_count, check_seed
 from ._data import (
     folder_training,
     h5_training,
@@ -56,6 +56,7 @@ class TrainingSource:
         if self.max_images is not None:
             check_count("max_images", self.max_images)
         check_count("n_train", self.n_train)
+        check_seed(self.random_state)
 
     def load(self, shape):
         """Read the images as ``shape`` ``(H, W, C)``.
@@ -120,6 +121,7 @@ class TestSource:
                 "A labelled image folder needs groups=CSV, the faces' skin type and gender."
             )
         check_count("n_per_group", self.n_per_group)
+        check_seed(self.random_state)
 
     @property
     def synthetic(self):

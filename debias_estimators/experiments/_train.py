@@ -5,9 +5,10 @@ import time
 from .._files import check_new_file
 from ..estimators import get_method
 from ..persistence import save_model
+from ._checks import check_kinds
 from ._docs import shared_docs
 from ._models import MODEL_NAMES, check_device, make_model
-from ._settings import DEMO
+from ._settings import DEMO, DemoSettings
 from ._sources import TrainingSource
 
 __all__ = ["train_and_save"]
@@ -66,6 +67,11 @@ def train_and_save(
         The fitted estimator, as saved.
     """
     start = time.perf_counter()
+    check_kinds(
+        source=(source, (TrainingSource, type(None))),
+        settings=(settings, DemoSettings),
+        log=(log, callable),
+    )
     if get_method(method).needs_groups:
         raise ValueError(
             f"{method!r} needs the training groups, which a training source does not hold; "
