@@ -6,7 +6,6 @@ from ..experiments._audit import audit_saved_model
 from ..experiments._demo import run_demo
 from ..experiments._evaluate import evaluate_saved_model
 from ..experiments._train import train_and_save
-from ._print import print_comparison, print_enrichment, print_evaluation
 
 __all__ = ["COMMANDS"]
 
@@ -44,13 +43,7 @@ def demo_command(args, echo):
         force=args.force,
         log=echo,
     )
-    print_evaluation(run.evaluation, echo)
-    if run.enrichment is not None:
-        print_enrichment(run.enrichment, run.top_fraction, echo)
-    if run.comparison is not None:
-        print_comparison(run.comparison, args.seeds, args.fpr, echo)
-    _print_report(run, echo)
-    echo(f"Total wall time: {run.seconds:.0f} s")
+    echo(str(run))
 
 
 def evaluate_command(args, echo):
@@ -67,11 +60,7 @@ def evaluate_command(args, echo):
         force=args.force,
         log=echo,
     )
-    print_evaluation(run.evaluation, echo)
-    if run.test_draws is not None:
-        echo(f"\nOver {args.seeds} synthetic test draws (the model's training is not repeated):")
-        echo(run.test_draws.round(2).to_string())
-    _print_report(run, echo)
+    echo(str(run))
 
 
 def audit_command(args, echo):
@@ -86,13 +75,7 @@ def audit_command(args, echo):
         force=args.force,
         log=echo,
     )
-    if run.enrichment is not None:
-        print_enrichment(run.enrichment, run.top_fraction, echo, whole_table=True)
-    _print_report(run, echo)
-
-
-def _print_report(run, echo):
-    echo(f"\nReport: {run.report.folder / 'report.md'} ({len(run.report.files)} files)")
+    echo(str(run))
 
 
 COMMANDS = {

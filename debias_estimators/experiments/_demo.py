@@ -130,6 +130,8 @@ def run_demo(
         enrichment=enrichment,
         top_fraction=TOP_FRACTION,
         comparison=comparison,
+        n_init=n_init,
+        fpr=fpr,
     )
 
 

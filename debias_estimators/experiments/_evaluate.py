@@ -94,6 +94,7 @@ def evaluate_saved_model(
         models={name: model},
         evaluation=evaluation,
         test_draws=draws,
+        fpr=fpr,
     )
 
 

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from ._console import print_run
+
 __all__ = ["ExperimentRun"]
 
 
@@ -28,6 +30,15 @@ class ExperimentRun:
         Several initialisations per method against the baseline.
     test_draws : pandas.DataFrame, optional
         The bias summary's spread over several synthetic test draws.
+    n_init : int, default=1
+        Initialisations per method of ``comparison``.
+    fpr : float, optional
+        The matched false-positive rate of ``evaluation`` and ``comparison``.
+
+    Notes
+    -----
+    ``str(run)`` is what the command line prints: the tables of the evaluation, the
+    enrichment, the comparison and the test draws, and where the report is.
     """
 
     report: object
@@ -38,3 +49,10 @@ class ExperimentRun:
     top_fraction: float | None = None
     comparison: object = None
     test_draws: object = None
+    n_init: int = 1
+    fpr: float | None = None
+
+    def __str__(self):
+        lines = []
+        print_run(self, lines.append)
+        return "\n".join(lines)

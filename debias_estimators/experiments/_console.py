@@ -1,7 +1,7 @@
-"""The tables the commands print: the evaluation, the enrichment and the comparison, as text."""
+"""A run as the console shows it: the evaluation, the enrichment, the comparison, as text lines."""
 
 from ..audit import strongest_enrichment
-from ..experiments._text import (
+from ._text import (
     HEADLINE_FIGURES,
     SUMMARY_COLUMNS,
     SUMMARY_LEGEND,
@@ -10,7 +10,13 @@ from ..experiments._text import (
     percent_groups,
 )
 
-__all__ = ["format_comparison", "print_comparison", "print_enrichment", "print_evaluation"]
+__all__ = [
+    "format_comparison",
+    "print_comparison",
+    "print_enrichment",
+    "print_evaluation",
+    "print_run",
+]
 
 MATCHED_COLUMNS = {
     "threshold": "threshold",
@@ -206,3 +212,29 @@ def print_comparison(comparison, n_init, fpr, echo):
     echo(format_comparison(comparison))
     for line in comparison_sentences(comparison):
         echo(f"  {line}")
+
+
+def print_run(run, echo):
+    """Print what an experiment found, then where its report is.
+
+    Parameters
+    ----------
+    run : ExperimentRun
+        The outcome of an experiment.
+    echo : callable
+        Prints one message.
+    """
+    if run.evaluation is not None:
+        print_evaluation(run.evaluation, echo)
+    if run.enrichment is not None:
+        # An audit (no evaluation) is about the enrichment alone: it shows the whole table.
+        whole = run.evaluation is None
+        print_enrichment(run.enrichment, run.top_fraction, echo, whole_table=whole)
+    if run.comparison is not None:
+        print_comparison(run.comparison, run.n_init, run.fpr, echo)
+    if run.test_draws is not None:
+        n = int(run.test_draws["n_seeds"].max())
+        echo(f"\nOver {n} synthetic test draws (the model's training is not repeated):")
+        echo(run.test_draws.round(2).to_string())
+    echo(f"\nReport: {run.report.folder / 'report.md'} ({len(run.report.files)} files)")
+    echo(f"Total wall time: {run.seconds:.0f} s")
