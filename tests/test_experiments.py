@@ -113,9 +113,10 @@ def test_evaluate_saved_model_is_the_evaluation_of_the_loaded_model(saved_cnn, t
     assert (tmp_path / "r" / "report.md").is_file() and list(run.models) == ["CNN"]
 
 
-def test_the_command_prints_and_writes_what_the_library_call_returns(saved_cnn, tmp_path):
+def test_the_command_prints_and_writes_what_the_library_call_returns(saved_cnn, tmp_path, capsys):
+    lines = []
     run = evaluate_saved_model(
-        saved_cnn, test=TestSource(n_per_group=5), out=tmp_path / "lib", log=_quiet
+        saved_cnn, test=TestSource(n_per_group=5), out=tmp_path / "lib", log=lines.append
     )
     argv = ["evaluate", str(saved_cnn), "--n-test-per-group", "5", "--out", str(tmp_path / "cli")]
     assert main(argv) == 0
@@ -123,6 +124,15 @@ def test_the_command_prints_and_writes_what_the_library_call_returns(saved_cnn, 
     pd.testing.assert_frame_equal(
         written, run.evaluation.summary.rename_axis(written.index.name), check_dtype=False
     )
+    # The console shows the log, then str(run): the same text but for the folder and the time.
+    printed = capsys.readouterr().out.replace(str(tmp_path / "cli"), str(tmp_path / "lib"))
+    expected = "\n".join([*lines, str(run)])
+    assert "Summary over the groups" in expected and "Report: " in expected
+
+    def drop_time(text):
+        return [line for line in text.strip().splitlines() if "wall time" not in line]
+
+    assert drop_time(printed) == drop_time(expected)
 
 
 def test_experiments_refuse_before_loading_or_writing(saved_cnn, tmp_path):
