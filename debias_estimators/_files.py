@@ -9,6 +9,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from ._flags import check_flag
+
 __all__ = ["atomic_path", "check_new_file", "check_writable_folder"]
 
 
@@ -28,6 +30,7 @@ def atomic_path(path, *, overwrite=False):
     tmp : pathlib.Path
         Where to write; it does not exist yet.
     """
+    overwrite = check_flag("overwrite", overwrite)
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder, not a file name.")
@@ -99,6 +102,7 @@ def check_new_file(path, *, overwrite=False):
     path : pathlib.Path
         The path.
     """
+    overwrite = check_flag("overwrite", overwrite)
     path = Path(path)
     if path.is_dir():
         raise FileExistsError(f"{path} is a folder; give a file name such as model.zip.")

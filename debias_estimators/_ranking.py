@@ -60,7 +60,8 @@ def group_roc_auc(scores, faces, groups):
     faces : array-like of bool of shape (n_samples,)
         Which samples are faces.
     groups : pandas.DataFrame or Series
-        Group of each sample (faces); rows of non-faces are ignored.
+        Group of each sample (faces); rows of non-faces, and faces with a missing group, are
+        ignored.
 
     Returns
     -------
@@ -82,10 +83,12 @@ def _group_rankings(scores, faces, groups):
         raise ValueError("scores, faces and groups must have the same length.")
     if faces.all():
         raise ValueError("Ranking each group's faces needs non-faces to rank them against.")
-    labels = frame[faces].astype(str).agg(" / ".join, axis=1).to_numpy()
+    # A face without a group (a partly labelled test set) is in no group's ranking.
+    grouped = faces & frame.notna().all(axis=1).to_numpy()
+    labels = frame[grouped].astype(str).agg(" / ".join, axis=1).to_numpy()
     negatives = scores[~faces]
     for label in sorted(set(labels)):
-        positives = scores[faces][labels == label]
+        positives = scores[grouped][labels == label]
         yield (
             label,
             np.r_[np.ones(positives.size), np.zeros(negatives.size)],
@@ -103,7 +106,8 @@ def group_roc_curves(scores, faces, groups):
     faces : array-like of bool of shape (n_samples,)
         Which samples are faces.
     groups : pandas.DataFrame or Series
-        Group of each sample (faces); rows of non-faces are ignored.
+        Group of each sample (faces); rows of non-faces, and faces with a missing group, are
+        ignored.
 
     Returns
     -------

@@ -32,6 +32,7 @@ from skorch.history import History
 
 from ._devices import check_device
 from ._files import atomic_path
+from ._flags import check_flag
 from .estimators import all_methods
 from .estimators._data import check_inputs
 
@@ -66,6 +67,7 @@ def save_model(estimator, path, *, overwrite=False):
     path : pathlib.Path
         The file written.
     """
+    overwrite = check_flag("overwrite", overwrite)
     if type(estimator).__name__ not in CLASSES or not isinstance(
         estimator, CLASSES[type(estimator).__name__]
     ):
@@ -142,6 +144,7 @@ def load_model(path, *, device="cpu", allow_pickle=False):
     estimator : classifier
         The fitted estimator (or, from a pickle, the fitted object with ``predict``).
     """
+    allow_pickle = check_flag("allow_pickle", allow_pickle)
     path = Path(path)
     check_device(device)
     if not path.is_file():

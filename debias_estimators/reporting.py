@@ -26,6 +26,7 @@ import pandas as pd
 
 from . import _report_html
 from ._files import atomic_path, check_writable_folder
+from ._flags import check_flag
 
 __all__ = ["Report", "markdown_table", "prepare_output_dir"]
 
@@ -60,6 +61,7 @@ def prepare_output_dir(path, *, force=False):
 
 
 def _check_output_dir(path, *, force):
+    force = check_flag("force", force)
     folder = Path(path)
     if folder.exists() and not folder.is_dir():
         raise FileExistsError(f"{folder} exists and is not a folder.")
@@ -136,6 +138,12 @@ class Report:
     ------
     FileExistsError
         If the folder holds files and ``force`` is false.
+
+    Notes
+    -----
+    Used as a context manager, a report that began in an absent or empty folder removes what
+    it wrote when the block raises (an interrupted run leaves no half a report); in a folder
+    that held files (``force=True``) what was written stays.
     """
 
     def __init__(self, folder, title, *, force=False):
@@ -144,6 +152,23 @@ class Report:
         self.files = []
         self._lines = [f"# {title}", ""]
         self._html = []
+        self._created = not self.folder.exists()
+        self._fresh = self._created or not any(self.folder.iterdir())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is not None and self._fresh:
+            self._discard()
+        return False  # the error goes on
+
+    def _discard(self):
+        for path in self.files:
+            path.unlink(missing_ok=True)
+        self.files = []
+        if self._created and self.folder.is_dir() and not any(self.folder.iterdir()):
+            self.folder.rmdir()
 
     def add_heading(self, text, level=2):
         """Start a section.

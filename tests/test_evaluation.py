@@ -74,6 +74,18 @@ def test_group_roc_auc_matches_the_pairwise_count():
         group_roc_curves(scores[:-1], faces, groups)
 
 
+def test_a_face_without_a_group_is_in_no_groups_ranking():
+    scores = np.array([0.9, 0.4, 0.7, 0.2, 0.8, 0.6, 0.3, 0.5])
+    faces = np.array([1, 1, 1, 1, 1, 0, 0, 0], dtype=bool)
+    # The fifth face is unlabelled (float NaN, as a partly filled CSV reads).
+    groups = pd.DataFrame({"skin": ["a", "a", "b", "b", np.nan, np.nan, np.nan, np.nan]})
+    auc = group_roc_auc(scores, faces, groups)
+    negatives = scores[~faces]
+    assert list(auc.index) == ["a", "b"]
+    assert auc["a"] == pytest.approx(_pairwise_auc([0.9, 0.4], negatives))
+    assert set(group_roc_curves(scores, faces, groups)["group"]) == {"a", "b"}
+
+
 def _toy_test_set():
     # 8 faces in 4 groups (2 each) with a third attribute; 10 non-faces; 10 calibration.
     scores = np.array([0.95, 0.8, 0.7, 0.3, 0.9, 0.45, 0.6, 0.2] + list(np.linspace(0, 0.9, 10)))

@@ -92,6 +92,12 @@ def test_train_and_save_checks_before_it_reads_or_writes(tmp_path):
         (lambda d: TestSource(groups="groups.csv"), "give image_folder too"),
         (lambda d: TestSource(image_folder=d), "needs groups=CSV"),
         (lambda d: TestSource(n_per_group=0), "n_per_group must be a positive"),
+        (lambda d: TrainingSource(h5=""), "h5 must name a file"),
+        (lambda d: TestSource(ppb=" "), "ppb must name a file"),
+        (lambda d: DemoSettings(n_train="120"), "n_train must be a positive"),
+        (lambda d: DemoSettings(n_train=1), "n_train must be at least 2"),
+        (lambda d: DemoSettings(image_size=8), "image_size must be at least"),
+        (lambda d: DemoSettings(epochs=0), "epochs must be a positive"),
     ],
 )
 def test_a_source_refuses_what_does_not_go_together_when_made(make, fragment, tmp_path):
@@ -181,9 +187,13 @@ def test_run_demo_refuses_before_it_draws_or_writes(kwargs, error, fragment, tmp
         (lambda d: train_and_save("cnn", d / "m.zip", source="faces.h5"), "source must be"),
         (lambda d: evaluate_saved_model(d / "m.zip", test="ppb", out=d), "test must be"),
         (lambda d: audit_saved_model(d / "m.zip", source=d, out=d), "source must be"),
+        (lambda d: train_and_save("cnn", d / "m.zip", progress="no"), "progress must be"),
+        (lambda d: run_demo(("cnn",), progress=None, out=d), "progress must be"),
+        (lambda d: TrainingSource(lfw="no"), "lfw must be True or False"),
     ],
 )
 def test_experiments_name_an_argument_of_the_wrong_kind(call, fragment, tmp_path):
+    # (progress, overwrite and the like must be real bools: see test_hostile_flags.py)
     with pytest.raises(TypeError, match=fragment):
         call(tmp_path / "out")
     assert not (tmp_path / "out").exists()
@@ -195,6 +205,24 @@ def test_a_source_takes_a_non_negative_integer_seed(seed):
         TrainingSource(random_state=seed)
     with pytest.raises(ValueError, match="random_state must be a non-negative integer"):
         TestSource(random_state=seed)
+
+
+class _SecondDrawFails(TestSource):
+    """The first test draw as usual; the second fails, after tables and figures are written."""
+
+    def load(self, shape, *, random_state=None):
+        if random_state is not None:
+            raise RuntimeError("interrupted")
+        return super().load(shape)
+
+
+def test_an_experiment_that_fails_leaves_no_half_report(saved_cnn, tmp_path):
+    out = tmp_path / "r"
+    with pytest.raises(RuntimeError, match="interrupted"):
+        evaluate_saved_model(
+            saved_cnn, test=_SecondDrawFails(n_per_group=4), n_draws=2, out=out, log=_quiet
+        )
+    assert not out.exists()  # summary.csv, groups.csv and the figures were written, then removed
 
 
 def test_run_demo_gives_each_method_its_own_parameters(tmp_path):

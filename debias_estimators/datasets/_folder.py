@@ -117,6 +117,14 @@ def _scan(root):
     if not classes:
         raise ValueError(f"{root} holds no class folders; expected root/<class>/<image>.")
     files = [sorted(p for p in (root / c).iterdir() if _is_image(p)) for c in classes]
+    # A link may point anywhere; only what lies inside the dataset's folder is read.
+    inside = root.resolve()
+    outside = [str(p) for f in files for p in f if not p.resolve().is_relative_to(inside)]
+    if outside:
+        raise ValueError(
+            f"{root} links to image(s) outside it, e.g. {outside[:3]}; only files inside the "
+            "dataset's folder are read."
+        )
     empty = [c for c, f in zip(classes, files, strict=True) if not f]
     if empty:
         raise ValueError(

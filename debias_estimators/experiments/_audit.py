@@ -64,32 +64,33 @@ def audit_saved_model(
         raise ValueError(
             f"{path} holds a {type(model).__name__}; an audit needs a DB-VAE (method 'dbvae')."
         )
-    report = Report(out, f"Audit of {path}", force=force)
-    data = (TrainingSource() if source is None else source).load(model_image_shape(model))
-    faces = data.images[data.faces]
-    if len(faces) < 2:
-        raise ValueError(
-            f"The training set ({data.source}) holds {len(faces)} face(s); weighting needs at "
-            f"least two."
+    # A failure removes what the report wrote: no half a report is left.
+    with Report(out, f"Audit of {path}", force=force) as report:
+        data = (TrainingSource() if source is None else source).load(model_image_shape(model))
+        faces = data.images[data.faces]
+        if len(faces) < 2:
+            raise ValueError(
+                f"The training set ({data.source}) holds {len(faces)} face(s); weighting needs at "
+                f"least two."
+            )
+        log(f"Training set: {data.source}: {len(faces)} faces.")
+        weights, rule = _weights(model, path, data, faces)
+        report.add_text(
+            f"Training set: {data.source}. The DB-VAE's resampler weights each face {rule}; w is "
+            "the rate relative to uniform sampling."
         )
-    log(f"Training set: {data.source}: {len(faces)} faces.")
-    weights, rule = _weights(model, path, data, faces)
-    report.add_text(
-        f"Training set: {data.source}. The DB-VAE's resampler weights each face {rule}; w is "
-        "the rate relative to uniform sampling."
-    )
-    report.add_figure(
-        extreme_faces_figure(faces, weights),
-        "extreme_faces",
-        caption="The faces drawn most and least often.",
-    )
-    enrichment = None
-    if data.attributes is None:
-        log("The training set has no attribute labels: only the grid of faces is written.")
-    else:
-        enrichment = attribute_enrichment(data.attributes[data.faces], weights, top_fraction)
-        add_enrichment(report, enrichment, top_fraction)
-    report.write()
+        report.add_figure(
+            extreme_faces_figure(faces, weights),
+            "extreme_faces",
+            caption="The faces drawn most and least often.",
+        )
+        enrichment = None
+        if data.attributes is None:
+            log("The training set has no attribute labels: only the grid of faces is written.")
+        else:
+            enrichment = attribute_enrichment(data.attributes[data.faces], weights, top_fraction)
+            add_enrichment(report, enrichment, top_fraction)
+        report.write()
     return ExperimentRun(
         report,
         time.perf_counter() - start,

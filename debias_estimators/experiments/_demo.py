@@ -5,12 +5,13 @@ import time
 
 import torch
 
+from .._flags import check_flag
 from ..audit import attribute_enrichment, resampling_weights
 from ..comparison import compare_methods
 from ..datasets import group_labels
 from ..estimators import get_method
 from ..reporting import Report
-from ._checks import check_count, check_fraction, check_kinds
+from ._checks import check_count, check_fraction, check_kinds, check_seed
 from ._data import draw_benchmark
 from ._docs import shared_docs
 from ._evaluate import evaluate
@@ -82,6 +83,8 @@ def run_demo(
         models=(models, (list, tuple)), settings=(settings, DemoSettings), log=(log, callable)
     )
     params = _checked_params(models, params)
+    check_seed(random_state)
+    progress = check_flag("progress", progress)
     check_count("n_init", n_init)
     check_fraction("fpr", fpr)
     unfitted = {
@@ -93,35 +96,38 @@ def run_demo(
     for model in unfitted.values():  # a bad value stops the demo before any data is drawn
         model._validate_params()
     check_device(device)
-    report = Report(out, "DB-VAE vs standard CNN on biased faces", force=force)
-    train, test, calibration = draw_benchmark(settings, random_state)
-    darker = (train.attributes["skin_type"][train.faces] == "darker").mean()
-    log(f"Training set: {train.source}; {darker:.0%} of its faces are darker-skinned.")
-    log(f"Test set: {test.source}; {len(calibration)} held-out non-faces set the matched FPR.")
-    comparison = None
-    if n_init > 1:
-        fitted, comparison = _compare(
-            unfitted, train, test, calibration, n_init, fpr, random_state, log
-        )
-    else:
-        fitted = {MODEL_NAMES[key]: _fit(key, model, train, log) for key, model in unfitted.items()}
-    evaluation = evaluate(fitted, test, calibration=calibration, fpr=fpr)
-    faces = train.faces
-    shown = _reported_settings(settings, params)
-    _add_settings(report, shown, params, train, random_state, n_init, fpr, device)
-    add_evaluation(report, evaluation, test)
-    enrichment = None
-    latent = [key for key in models if get_method(key).has_latent_space]
-    if latent:  # what the first model with a latent space upweights
-        weights = resampling_weights(fitted[MODEL_NAMES[latent[0]]], train.images[faces])
-        enrichment = attribute_enrichment(train.attributes[faces], weights, TOP_FRACTION)
-        add_enrichment(report, enrichment, TOP_FRACTION)
-    add_model_figures(report, fitted, train.images[faces], train.groups[faces])
-    add_model_card(report, evaluation, training_data=f"{train.source}.")
-    if comparison is not None:
-        add_comparison(report, comparison, fpr)
-    report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
-    report.write()
+    # A failure removes what the report wrote: no half a report is left.
+    with Report(out, "DB-VAE vs standard CNN on biased faces", force=force) as report:
+        train, test, calibration = draw_benchmark(settings, random_state)
+        darker = (train.attributes["skin_type"][train.faces] == "darker").mean()
+        log(f"Training set: {train.source}; {darker:.0%} of its faces are darker-skinned.")
+        log(f"Test set: {test.source}; {len(calibration)} held-out non-faces set the matched FPR.")
+        comparison = None
+        if n_init > 1:
+            fitted, comparison = _compare(
+                unfitted, train, test, calibration, n_init, fpr, random_state, log
+            )
+        else:
+            fitted = {
+                MODEL_NAMES[key]: _fit(key, model, train, log) for key, model in unfitted.items()
+            }
+        evaluation = evaluate(fitted, test, calibration=calibration, fpr=fpr)
+        faces = train.faces
+        shown = _reported_settings(settings, params)
+        _add_settings(report, shown, params, train, random_state, n_init, fpr, device)
+        add_evaluation(report, evaluation, test)
+        enrichment = None
+        latent = [key for key in models if get_method(key).has_latent_space]
+        if latent:  # what the first model with a latent space upweights
+            weights = resampling_weights(fitted[MODEL_NAMES[latent[0]]], train.images[faces])
+            enrichment = attribute_enrichment(train.attributes[faces], weights, TOP_FRACTION)
+            add_enrichment(report, enrichment, TOP_FRACTION)
+        add_model_figures(report, fitted, train.images[faces], train.groups[faces])
+        add_model_card(report, evaluation, training_data=f"{train.source}.")
+        if comparison is not None:
+            add_comparison(report, comparison, fpr)
+        report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
+        report.write()
     return ExperimentRun(
         report,
         time.perf_counter() - start,

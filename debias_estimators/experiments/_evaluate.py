@@ -7,6 +7,7 @@ import numpy as np
 from ..analysis import evaluate_models, face_label, summarize_seeds
 from ..reporting import Report
 from ._checks import check_count, check_fraction, check_kinds
+from ._data import FaceData
 from ._docs import shared_docs
 from ._models import load_model, model_image_shape, model_name
 from ._run import ExperimentRun
@@ -62,32 +63,35 @@ def evaluate_saved_model(
     check_kinds(test=(test, (TestSource, type(None))), log=(log, callable))
     test = TestSource() if test is None else test
     check_count("n_draws", n_draws)
+    check_count("image_size", image_size)
     check_fraction("fpr", fpr)
     if n_draws > 1 and not test.synthetic:
         raise ValueError("n_draws > 1 draws several synthetic test sets; PPB and a folder are one.")
     model = load_model(path, allow_pickle=allow_pickle, device=device)
-    report = Report(out, f"Evaluation of {path}", force=force)
-    shape = model_image_shape(model, image_size)
-    data = test.load(shape)
-    name = model_name(model)
-    log(f"Test set: {data.source}; the model's label for faces: {_plain(face_label(model))}.")
-    evaluation = evaluate({name: model}, data, fpr=fpr)
-    add_evaluation(report, evaluation, data)
-    faces = data.faces
-    add_model_figures(report, {name: model}, data.images[faces], data.groups[faces], which="test")
-    add_model_card(
-        report,
-        evaluation,
-        training_data="not recorded in the model file; `debias-estimators train` prints it "
-        "when it trains one.",
-    )
-    draws = None
-    if n_draws > 1:
-        draws = _over_test_draws(model, name, shape, test, n_draws, evaluation, fpr)
-        report.add_heading("Over test draws")
-        report.add_table(draws.reset_index(), "seeds", index=False)
-    report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
-    report.write()
+    # A failure removes what the report wrote: no half a report is left.
+    with Report(out, f"Evaluation of {path}", force=force) as report:
+        shape = model_image_shape(model, image_size)
+        data = test.load(shape)
+        name = model_name(model)
+        log(f"Test set: {data.source}; the model's label for faces: {_plain(face_label(model))}.")
+        evaluation = evaluate({name: model}, data, fpr=fpr)
+        add_evaluation(report, evaluation, data)
+        faces = data.faces
+        add_model_figures(
+            report, {name: model}, data.images[faces], data.groups[faces], which="test"
+        )
+        add_model_card(
+            report,
+            evaluation,
+            training_data="not recorded in the model file.",
+        )
+        draws = None
+        if n_draws > 1:
+            draws = _over_test_draws(model, name, shape, test, n_draws, evaluation, fpr)
+            report.add_heading("Over test draws")
+            report.add_table(draws.reset_index(), "seeds", index=False)
+        report.add_text(f"Wall time: {time.perf_counter() - start:.0f} s.")
+        report.write()
     return ExperimentRun(
         report,
         time.perf_counter() - start,
@@ -119,6 +123,9 @@ def evaluate(models, test, *, calibration=None, fpr=0.05):
     evaluation : Evaluation
         The per-group table, the bias summary and the figures at the matched FPR.
     """
+    check_kinds(models=(models, dict), test=(test, FaceData))
+    if not models:
+        raise ValueError("models is empty: give one or more fitted models by name.")
     if test.groups is None:
         raise ValueError(f"The test set ({test.source}) has no skin type and gender columns.")
     return evaluate_models(

@@ -8,7 +8,9 @@ faces more often.
 
 from dataclasses import dataclass, fields, replace
 
+from .._images import MIN_IMAGE_SIZE
 from ..estimators import DebiasedVAEClassifier
+from ._checks import check_count
 
 __all__ = ["DEMO", "QUICK", "DemoSettings", "override"]
 
@@ -58,6 +60,19 @@ class DemoSettings:
     alpha: float = _DBVAE_DEFAULTS["alpha"]
     combine: str = _DBVAE_DEFAULTS["combine"]
     kl_weight: float = 5e-4
+
+    def __post_init__(self):
+        # The sizes of the draws are refused here, by name; the estimators check the rest.
+        for name in ("n_train", "n_test_per_group", "image_size", "epochs"):
+            check_count(name, getattr(self, name))
+        if self.n_train < 2:
+            raise ValueError(
+                f"n_train must be at least 2 (faces and non-faces); got {self.n_train}."
+            )
+        if self.image_size < MIN_IMAGE_SIZE:
+            raise ValueError(
+                f"image_size must be at least {MIN_IMAGE_SIZE} pixels; got {self.image_size}."
+            )
 
 
 DEMO = DemoSettings()

@@ -1,7 +1,9 @@
 """Where an experiment's images come from, said in plain values and checked when said."""
 
+import os
 from dataclasses import dataclass
 
+from .._flags import check_flag
 from ._checks import check_count, check_seed
 from ._data import (
     folder_training,
@@ -48,6 +50,8 @@ class TrainingSource:
 
     def __post_init__(self):
         # Refused when made, so that a script learns of it before any model is loaded or built.
+        check_flag("lfw", self.lfw)
+        _check_paths(self, "h5", "image_folder")
         chosen = [name for name in ("h5", "image_folder", "lfw") if getattr(self, name)]
         if len(chosen) > 1:
             raise ValueError(f"Give one source of training images, not {' and '.join(chosen)}.")
@@ -112,6 +116,7 @@ class TestSource:
 
     def __post_init__(self):
         # Refused when made, so that a script learns of it before any model is loaded.
+        _check_paths(self, "ppb", "image_folder", "groups")
         if self.ppb and self.image_folder:
             raise ValueError("Give one labelled test set: ppb or image_folder, not both.")
         if self.groups and not self.image_folder:
@@ -147,3 +152,13 @@ class TestSource:
             return load_folder_test_data(self.image_folder, self.groups, self.face_folder, shape)
         seed = self.random_state if random_state is None else random_state
         return load_test_data(shape, seed=seed, n_per_group=self.n_per_group, ppb=self.ppb)
+
+
+def _check_paths(source, *names):
+    """Refuse a path argument that is given but empty: it would read as no source at all."""
+    for name in names:
+        value = getattr(source, name)
+        if value is None:
+            continue
+        if not isinstance(value, (str, os.PathLike)) or not str(value).strip():
+            raise ValueError(f"{name} must name a file or folder; got {value!r}.")

@@ -3,9 +3,10 @@
 import time
 
 from .._files import check_new_file
+from .._flags import check_flag
 from ..estimators import get_method
 from ..persistence import save_model
-from ._checks import check_kinds
+from ._checks import check_kinds, check_seed
 from ._docs import shared_docs
 from ._models import MODEL_NAMES, check_device, make_model
 from ._settings import DEMO, DemoSettings
@@ -72,6 +73,9 @@ def train_and_save(
         settings=(settings, DemoSettings),
         log=(log, callable),
     )
+    check_seed(random_state)
+    progress = check_flag("progress", progress)
+    overwrite = check_flag("overwrite", overwrite)
     if get_method(method).needs_groups:
         raise ValueError(
             f"{method!r} needs the training groups, which a training source does not hold; "

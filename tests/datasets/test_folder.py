@@ -120,3 +120,17 @@ def test_no_warning_when_the_names_say_nothing_or_agree(tmp_path):
         _save(tmp_path / name / "x.png", 16, 16, 10)
     data = load_image_folder(tmp_path, image_size=16)  # faces sorts last: target 1
     assert list(data.target_names) == ["background", "faces"]
+
+
+def test_a_link_out_of_the_folder_is_refused(tmp_path):
+    root = tmp_path / "data"
+    _save(root / "faces" / "a.png", 20, 20, 200)
+    _save(root / "other" / "b.png", 20, 20, 30)
+    _save(tmp_path / "secret" / "s.png", 20, 20, 90)
+    (root / "faces" / "link.png").symlink_to(tmp_path / "secret" / "s.png")
+    with pytest.raises(ValueError, match="outside it"):
+        load_image_folder(root, image_size=16, positive="faces")
+    # A link that stays inside the folder is read like any file.
+    (root / "faces" / "link.png").unlink()
+    (root / "faces" / "inner.png").symlink_to(root / "other" / "b.png")
+    assert len(load_image_folder(root, image_size=16, positive="faces").target) == 3
