@@ -147,6 +147,8 @@ def load_model(path, *, device="cpu", allow_pickle=False):
     allow_pickle = check_flag("allow_pickle", allow_pickle)
     path = Path(path)
     check_device(device)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give the model file inside it.")
     if not path.is_file():
         raise FileNotFoundError(f"No such model file: {path}")
     if not is_saved_model(path):

@@ -306,6 +306,7 @@ def test_audit_needs_a_dbvae(saved_cnn, tmp_path, capsys):
     ("argv", "fragment"),
     [
         (["evaluate", "missing.zip"], "No such model file"),
+        (["evaluate", "{tmp}", "--out", "{tmp}/r"], "is a folder; give the model file"),
         (["train", "--h5", "missing.h5", "-o", "{tmp}/new.zip"], "missing.h5"),
         (["evaluate", "{tmp}/junk.zip", "--out", "{tmp}/r"], "Cannot load"),
         (["evaluate", "{tmp}/m.zip", "--ppb", "{tmp}/nowhere", "--out", "{tmp}/r"], "PPB"),
