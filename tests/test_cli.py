@@ -23,7 +23,6 @@ from debias_estimators.cli import main
 from debias_estimators.estimators import all_methods
 from debias_estimators.experiments import evaluate
 from debias_estimators.experiments._data import load_test_data
-from debias_estimators.experiments._models import load_model as cli_load_model
 from debias_estimators.experiments._models import model_name
 from debias_estimators.experiments._text import SUMMARY_COLUMNS
 
@@ -388,7 +387,7 @@ def test_evaluate_and_audit_load_the_model_onto_the_device_asked_for(saved_cnn, 
     status = main([*argv, "--device", "nonsense", "--out", str(tmp_path / "r2")])
     assert_user_error(capsys, status, "nonsense")
     assert not (tmp_path / "r2").exists()
-    assert cli_load_model(pickled, allow_pickle=True, device="cpu").device == "cpu"
+    assert load_model(pickled, allow_pickle=True, device="cpu").device == "cpu"
 
 
 def test_demo_over_initialisations_compares_any_methods_with_the_null(tmp_path, capsys):

@@ -26,9 +26,7 @@ def _batch(seed=0, b=6, latent=5):
 def _numpy_loss(batch, kl_weight, kind):
     z, y = batch["y_logit"], batch["y"]
     bce = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    kl = 0.5 * np.sum(
-        np.exp(batch["logvar"]) + batch["mu"] ** 2 - 1 - batch["logvar"], axis=1
-    )
+    kl = 0.5 * np.sum(np.exp(batch["logvar"]) + batch["mu"] ** 2 - 1 - batch["logvar"], axis=1)
     diff = (batch["x"] - batch["x_recon"]).reshape(len(z), -1)
     recon = np.abs(diff).mean(axis=1) if kind == "l1" else (diff**2).mean(axis=1)
     per_sample = bce + y * (kl_weight * kl + recon)

@@ -6,9 +6,10 @@ estimator, the option named in the message) and the data sources. Combinations o
 make no sense are refused here, in the options' own names.
 """
 
+import dataclasses
+
 from ..estimators import get_method
 from ..experiments import DEMO, QUICK, TestSource, TrainingSource
-from ..experiments._settings import override
 from ._options import check_params, estimator_params
 from ._parser import build_parser
 
@@ -52,8 +53,8 @@ def parse_args(argv=None):
 
 def _settings(args):
     if args.command == "train":
-        return override(DEMO, epochs=args.epochs, image_size=args.image_size)
-    return override(
+        return _given(DEMO, epochs=args.epochs, image_size=args.image_size)
+    return _given(
         QUICK if args.quick else DEMO,
         n_train=args.n_train,
         n_test_per_group=args.n_test_per_group,
@@ -89,3 +90,8 @@ def _test_source(args):
         n_per_group=args.n_test_per_group,
         random_state=args.seed,
     )
+
+
+def _given(settings, **values):
+    """Return ``settings`` with the values of the options given; an option left out is None."""
+    return dataclasses.replace(settings, **{k: v for k, v in values.items() if v is not None})

@@ -94,7 +94,7 @@ def estimator_params(args, methods):
     ValueError
         If an option was given that none of ``methods`` has a parameter for.
     """
-    accepted = {method.key: method.estimator().get_params(deep=False) for method in methods}
+    accepted = {method.key: method.parameters() for method in methods}
     params = {method.key: {} for method in methods}
     for name, value in _given(args).items():
         owners = [method for method in methods if name in accepted[method.key]]

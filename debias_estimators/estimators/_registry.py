@@ -51,6 +51,16 @@ class Method:
     summary: str
     variant_of: str | None = None
 
+    def parameters(self):
+        """Return the estimator's parameter names and defaults (``get_params(deep=False)``).
+
+        Returns
+        -------
+        params : dict
+            Each parameter of the estimator's signature with its default.
+        """
+        return self.estimator().get_params(deep=False)
+
 
 _METHODS = (
     Method("cnn", CNNClassifier, "CNN", False, False, "the standard CNN, the biased baseline"),

@@ -10,10 +10,11 @@ import time
 
 from ..audit import attribute_enrichment, resampling_weights
 from ..estimators import DebiasedVAEClassifier
+from ..persistence import load_model
 from ..reporting import Report
 from ._checks import check_fraction, check_kinds
 from ._docs import shared_docs
-from ._models import load_model, model_image_shape, model_name
+from ._models import model_image_shape, model_name
 from ._run import ExperimentRun
 from ._sections import add_enrichment, extreme_faces_figure
 from ._sources import TrainingSource
@@ -58,7 +59,7 @@ def audit_saved_model(
     """
     start = time.perf_counter()
     check_kinds(source=(source, (TrainingSource, type(None))), log=(log, callable))
-    check_fraction("top_fraction", top_fraction, high=0.5)
+    check_fraction("top_fraction", top_fraction, high=0.5, high_included=True)
     model = load_model(path, allow_pickle=allow_pickle, device=device)
     if not isinstance(model, DebiasedVAEClassifier):
         raise ValueError(

@@ -19,8 +19,8 @@ def check_count(name, value):
         raise ValueError(f"{name} must be a positive integer; got {value!r}.")
 
 
-def check_fraction(name, value, *, high=1.0):
-    """Refuse ``value`` unless it is a number in ``(0, high)`` (``high`` included when below 1).
+def check_fraction(name, value, *, high=1.0, high_included=False):
+    """Refuse ``value`` unless it is a number above 0 and below ``high`` (or at it).
 
     Parameters
     ----------
@@ -29,12 +29,13 @@ def check_fraction(name, value, *, high=1.0):
     value : object
         The value given.
     high : float, default=1.0
-        The upper bound; 1 itself is excluded, a lower bound included.
+        The upper bound.
+    high_included : bool, default=False
+        Whether ``high`` itself is allowed.
     """
     number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    inside = number and 0 < value and (value <= high if high < 1 else value < 1)
-    if not inside:
-        interval = f"(0, {high}]" if high < 1 else "(0, 1)"
+    if not (number and 0 < value and (value <= high if high_included else value < high)):
+        interval = f"(0, {high}]" if high_included else f"(0, {high})"
         raise ValueError(f"{name} must be a number in {interval}; got {value!r}.")
 
 

@@ -10,13 +10,7 @@ from ._text import (
     percent_groups,
 )
 
-__all__ = [
-    "format_comparison",
-    "print_comparison",
-    "print_enrichment",
-    "print_evaluation",
-    "print_run",
-]
+__all__ = ["print_run"]
 
 MATCHED_COLUMNS = {
     "threshold": "threshold",

@@ -18,14 +18,13 @@ from ..preprocessing import ImageTransformer
 
 __all__ = [
     "FaceData",
-    "calibration_nonfaces",
     "draw_benchmark",
     "folder_training",
     "h5_training",
     "lfw_training",
     "load_folder_test_data",
     "load_test_data",
-    "test_seed",
+    "synthetic_training",
 ]
 
 GROUPS = ["skin_type", "gender"]

@@ -5,6 +5,7 @@ import time
 
 import torch
 
+from .._devices import check_device
 from .._flags import check_flag
 from ..audit import attribute_enrichment, resampling_weights
 from ..comparison import compare_methods
@@ -15,7 +16,7 @@ from ._checks import check_count, check_fraction, check_kinds, check_seed
 from ._data import draw_benchmark
 from ._docs import shared_docs
 from ._evaluate import evaluate
-from ._models import MODEL_NAMES, check_device, check_method_params, make_model
+from ._models import check_method_params, make_model
 from ._run import ExperimentRun
 from ._sections import (
     add_comparison,
@@ -109,7 +110,8 @@ def run_demo(
             )
         else:
             fitted = {
-                MODEL_NAMES[key]: _fit(key, model, train, log) for key, model in unfitted.items()
+                get_method(key).name: _fit(key, model, train, log)
+                for key, model in unfitted.items()
             }
         evaluation = evaluate(fitted, test, calibration=calibration, fpr=fpr)
         faces = train.faces
@@ -119,7 +121,7 @@ def run_demo(
         enrichment = None
         latent = [key for key in models if get_method(key).has_latent_space]
         if latent:  # what the first model with a latent space upweights
-            weights = resampling_weights(fitted[MODEL_NAMES[latent[0]]], train.images[faces])
+            weights = resampling_weights(fitted[get_method(latent[0]).name], train.images[faces])
             enrichment = attribute_enrichment(train.attributes[faces], weights, TOP_FRACTION)
             add_enrichment(report, enrichment, TOP_FRACTION)
         add_model_figures(report, fitted, train.images[faces], train.groups[faces])
@@ -143,7 +145,7 @@ def run_demo(
 
 def _compare(unfitted, train, test, calibration, n_init, fpr, seed, log):
     """Train ``n_init`` initialisations of each model; keep the first's models for the report."""
-    estimators = {MODEL_NAMES[key]: model for key, model in unfitted.items()}
+    estimators = {get_method(key).name: model for key, model in unfitted.items()}
     first = {}
 
     def keep_first(name, init_seed, model, evaluation):
@@ -163,7 +165,7 @@ def _compare(unfitted, train, test, calibration, n_init, fpr, seed, log):
         n_init=n_init,
         fpr=fpr,
         fit_params={
-            MODEL_NAMES[key]: {"sensitive_features": group_labels(train.attributes)}
+            get_method(key).name: {"sensitive_features": group_labels(train.attributes)}
             for key in unfitted
             if get_method(key).needs_groups
         },
@@ -175,7 +177,7 @@ def _compare(unfitted, train, test, calibration, n_init, fpr, seed, log):
 
 def _fit(key, model, train, log):
     epochs = f"{model.max_epochs} epoch" + ("" if model.max_epochs == 1 else "s")
-    log(f"\nTraining the {MODEL_NAMES[key]} ({epochs}):")
+    log(f"\nTraining the {get_method(key).name} ({epochs}):")
     if get_method(key).needs_groups:  # the methods given the groups
         return model.fit(
             train.images, train.target, sensitive_features=group_labels(train.attributes)
@@ -217,7 +219,7 @@ def _reported_settings(settings, params):
 
 
 def _parameters(key):
-    return get_method(key).estimator().get_params(deep=False)
+    return get_method(key).parameters()
 
 
 def _add_settings(report, settings, params, train, seed, n_init, fpr, device):
@@ -236,7 +238,7 @@ def _add_settings(report, settings, params, train, seed, n_init, fpr, device):
         "torch threads": torch.get_num_threads(),
         # the methods' own parameters given beside the settings
         **{
-            f"{MODEL_NAMES[key]} parameters": ", ".join(
+            f"{get_method(key).name} parameters": ", ".join(
                 f"{k}={v}" for k, v in sorted(given.items())
             )
             for key, given in params.items()

@@ -1,4 +1,4 @@
-"""Building the registry's estimators with progress bars, and naming and loading fitted ones."""
+"""Building the registry's estimators with progress bars, and naming fitted ones."""
 
 import dataclasses
 import re
@@ -6,22 +6,10 @@ import sys
 
 from tqdm.auto import tqdm
 
-from .._devices import check_device
-from ..estimators import EpochProgress, all_methods, get_method, method_of
-from ..persistence import load_model  # the commands load through the library's policy
+from ..estimators import EpochProgress, get_method, method_of
 
-__all__ = [
-    "check_method_params",
-    "MODEL_NAMES",
-    "check_device",
-    "write_epoch_row",
-    "load_model",
-    "make_model",
-    "model_image_shape",
-    "model_name",
-]
+__all__ = ["check_method_params", "make_model", "model_image_shape", "model_name"]
 
-MODEL_NAMES = {method.key: method.name for method in all_methods()}
 # Settings fields named otherwise than the estimators' parameters.
 _PARAMETER_OF_SETTING = {"epochs": "max_epochs"}
 
@@ -34,7 +22,7 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True, params=None
     Parameters
     ----------
     kind : str
-        Which estimator: a key of :data:`MODEL_NAMES`, from the registry of methods.
+        Which estimator: a key of the registry of methods.
     settings : DemoSettings
         Budget and hyperparameters.
     seed : int
@@ -52,7 +40,7 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True, params=None
         The estimator, unfitted.
     """
     method = get_method(kind)
-    accepted = method.estimator().get_params(deep=False)
+    accepted = method.parameters()
     params = check_method_params(kind, params)
     values = {
         _PARAMETER_OF_SETTING.get(name, name): value
@@ -103,7 +91,7 @@ def check_method_params(kind, params):
     if not isinstance(params, dict):
         raise TypeError(f"The parameters of {kind!r} must be a dict; got {type(params).__name__}.")
     method = get_method(kind)
-    unknown = sorted(set(params) - set(method.estimator().get_params(deep=False)))
+    unknown = sorted(set(params) - set(method.parameters()))
     if unknown:
         raise ValueError(f"{method.estimator.__name__} has no parameter(s) {unknown}.")
     taken = [name for name in _EXPERIMENT_ARGUMENTS if name in params]

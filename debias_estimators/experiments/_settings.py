@@ -6,13 +6,13 @@ synthetic task is easy enough that the CNN shows little gap; at 32 pixels it mis
 faces more often.
 """
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 
 from .._images import MIN_IMAGE_SIZE
 from ..estimators import DebiasedVAEClassifier
 from ._checks import check_count
 
-__all__ = ["DEMO", "QUICK", "DemoSettings", "override"]
+__all__ = ["DEMO", "QUICK", "DemoSettings"]
 
 
 _DBVAE_DEFAULTS = DebiasedVAEClassifier().get_params(deep=False)
@@ -77,22 +77,3 @@ class DemoSettings:
 
 DEMO = DemoSettings()
 QUICK = DemoSettings(n_train=1200, n_test_per_group=60, epochs=2, n_filters=8)
-
-
-def override(settings, **values):
-    """Return ``settings`` with the given fields replaced; ``None`` values are ignored.
-
-    Parameters
-    ----------
-    settings : DemoSettings
-        The base settings.
-    **values
-        New values by field name.
-
-    Returns
-    -------
-    settings : DemoSettings
-        A new instance.
-    """
-    names = {f.name for f in fields(settings)}
-    return replace(settings, **{k: v for k, v in values.items() if k in names and v is not None})

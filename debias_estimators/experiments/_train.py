@@ -2,13 +2,14 @@
 
 import time
 
+from .._devices import check_device
 from .._files import check_new_file
 from .._flags import check_flag
 from ..estimators import get_method
 from ..persistence import save_model
 from ._checks import check_kinds, check_seed
 from ._docs import shared_docs
-from ._models import MODEL_NAMES, check_device, make_model
+from ._models import make_model
 from ._settings import DEMO, DemoSettings
 from ._sources import TrainingSource
 
@@ -91,7 +92,7 @@ def train_and_save(
     data = (TrainingSource() if source is None else source).load(shape)
     n_faces = int(data.faces.sum())
     log(f"Training set: {data.source}; {n_faces} of its {len(data.target)} images are faces.")
-    name = MODEL_NAMES[method]
+    name = get_method(method).name
     log(f"Training the {name} ({model.max_epochs} epoch(s)):")
     model.fit(data.images, data.target)
     save_model(model, path, overwrite=overwrite)  # atomic: a previous file survives a failure

@@ -29,12 +29,16 @@ def _assert_same(before, after):
 @pytest.fixture(scope="module")
 def fitted():
     X, y = make_blob_images(n=24, size=16)
-    return X, y, [
-        CNNClassifier(n_filters=2, max_epochs=1, batch_size=8, random_state=0).fit(X, y),
-        DebiasedVAEClassifier(
-            latent_dim=2, n_filters=2, max_epochs=1, batch_size=8, random_state=0
-        ).fit(X, y),
-    ]
+    return (
+        X,
+        y,
+        [
+            CNNClassifier(n_filters=2, max_epochs=1, batch_size=8, random_state=0).fit(X, y),
+            DebiasedVAEClassifier(
+                latent_dim=2, n_filters=2, max_epochs=1, batch_size=8, random_state=0
+            ).fit(X, y),
+        ],
+    )
 
 
 def test_a_failing_fit_leaves_a_fitted_estimator_unchanged(fitted):
