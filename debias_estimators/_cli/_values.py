@@ -67,14 +67,14 @@ def model_list(text):
 
     Returns
     -------
-    kinds : tuple of str
+    chosen : tuple of str
         The names, in the order given.
     """
     keys = [method.key for method in all_methods()]
-    kinds = tuple(part.strip().lower() for part in text.split(",") if part.strip())
-    unknown = [kind for kind in kinds if kind not in keys]
-    if not kinds or unknown or len(set(kinds)) != len(kinds):
+    chosen = tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = [key for key in chosen if key not in keys]
+    if not chosen or unknown or len(set(chosen)) != len(chosen):
         raise argparse.ArgumentTypeError(
             f"{text!r}: give distinct names from {', '.join(keys)}, separated by commas"
         )
-    return kinds
+    return chosen

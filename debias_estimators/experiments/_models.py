@@ -14,14 +14,14 @@ __all__ = ["check_method_params", "make_model", "model_image_shape", "model_name
 _PARAMETER_OF_SETTING = {"epochs": "max_epochs"}
 
 
-def make_model(kind, settings, *, seed, device="cpu", progress=True, params=None):
+def make_model(key, settings, *, seed, device="cpu", progress=True, params=None):
     """Build an unfitted estimator from the demo-style settings.
 
     Each estimator takes the settings it has a parameter of (the CNN no ``latent_dim``, say).
 
     Parameters
     ----------
-    kind : str
+    key : str
         Which estimator: a key of the registry of methods.
     settings : DemoSettings
         Budget and hyperparameters.
@@ -39,9 +39,9 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True, params=None
     estimator : classifier
         The estimator, unfitted.
     """
-    method = get_method(kind)
+    method = get_method(key)
     accepted = method.parameters()
-    params = check_method_params(kind, params)
+    params = check_method_params(key, params)
     values = {
         _PARAMETER_OF_SETTING.get(name, name): value
         for name, value in dataclasses.asdict(settings).items()
@@ -63,12 +63,12 @@ def make_model(kind, settings, *, seed, device="cpu", progress=True, params=None
 _EXPERIMENT_ARGUMENTS = ("random_state", "device")
 
 
-def check_method_params(kind, params):
-    """Return ``params`` for the method ``kind`` as a dict, refusing what it cannot take.
+def check_method_params(key, params):
+    """Return ``params`` for the method ``key`` as a dict, refusing what it cannot take.
 
     Parameters
     ----------
-    kind : str
+    key : str
         A key of the registry of methods.
     params : dict or None
         Parameters of the method's estimator.
@@ -89,8 +89,8 @@ def check_method_params(kind, params):
     if params is None:
         return {}
     if not isinstance(params, dict):
-        raise TypeError(f"The parameters of {kind!r} must be a dict; got {type(params).__name__}.")
-    method = get_method(kind)
+        raise TypeError(f"The parameters of {key!r} must be a dict; got {type(params).__name__}.")
+    method = get_method(key)
     unknown = sorted(set(params) - set(method.parameters()))
     if unknown:
         raise ValueError(f"{method.estimator.__name__} has no parameter(s) {unknown}.")
