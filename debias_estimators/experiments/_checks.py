@@ -2,7 +2,9 @@
 
 import numbers
 
-__all__ = ["check_count", "check_fraction", "check_kinds", "check_seed"]
+from .._images import MIN_IMAGE_SIZE
+
+__all__ = ["check_count", "check_fraction", "check_image_size", "check_kinds", "check_seed"]
 
 
 def check_count(name, value):
@@ -15,7 +17,7 @@ def check_count(name, value):
     value : object
         The value given.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+    if not _integer_at_least(value, 1):
         raise ValueError(f"{name} must be a positive integer; got {value!r}.")
 
 
@@ -68,5 +70,23 @@ def check_seed(value):
     value : object
         The seed given.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+    if not _integer_at_least(value, 0):
         raise ValueError(f"random_state must be a non-negative integer; got {value!r}.")
+
+
+def check_image_size(value):
+    """Refuse an image side that is not an integer of at least ``MIN_IMAGE_SIZE`` pixels.
+
+    Parameters
+    ----------
+    value : object
+        The side given.
+    """
+    check_count("image_size", value)
+    if value < MIN_IMAGE_SIZE:
+        raise ValueError(f"image_size must be at least {MIN_IMAGE_SIZE} pixels; got {value}.")
+
+
+def _integer_at_least(value, minimum):
+    # bool is an Integral to Python, never a count or a seed here
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum

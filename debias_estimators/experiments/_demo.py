@@ -209,17 +209,14 @@ def _reported_settings(settings, params):
     all, say) shows that value; one the methods were given different values of keeps the
     shared setting, and each method's own values are listed beside it.
     """
+    accepted = {key: get_method(key).parameters() for key in params}
     shown = {}
     for field in dataclasses.fields(settings):
-        owners = [key for key in params if field.name in _parameters(key)]
+        owners = [key for key in params if field.name in accepted[key]]
         given = [params[key][field.name] for key in owners if field.name in params[key]]
         if owners and len(given) == len(owners) and all(v == given[0] for v in given):
             shown[field.name] = given[0]
     return dataclasses.replace(settings, **shown)
-
-
-def _parameters(key):
-    return get_method(key).parameters()
 
 
 def _add_settings(report, settings, params, train, seed, n_init, fpr, device):

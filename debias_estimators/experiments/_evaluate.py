@@ -4,11 +4,10 @@ import time
 
 import numpy as np
 
-from .._images import MIN_IMAGE_SIZE
 from ..analysis import evaluate_models, face_label, summarize_seeds
 from ..persistence import load_model
 from ..reporting import Report
-from ._checks import check_count, check_fraction, check_kinds
+from ._checks import check_count, check_fraction, check_image_size, check_kinds
 from ._data import FaceData
 from ._docs import shared_docs
 from ._models import model_image_shape, model_name
@@ -65,9 +64,7 @@ def evaluate_saved_model(
     check_kinds(test=(test, (TestSource, type(None))), log=(log, callable))
     test = TestSource() if test is None else test
     check_count("n_draws", n_draws)
-    check_count("image_size", image_size)
-    if image_size < MIN_IMAGE_SIZE:
-        raise ValueError(f"image_size must be at least {MIN_IMAGE_SIZE} pixels; got {image_size}.")
+    check_image_size(image_size)
     check_fraction("fpr", fpr)
     if n_draws > 1 and not test.synthetic:
         raise ValueError("n_draws > 1 draws several synthetic test sets; PPB and a folder are one.")

@@ -32,7 +32,8 @@ def make_model(key, settings, *, seed, device="cpu", progress=True, params=None)
     progress : bool, default=True
         Show a bar over the epochs, one line per epoch and a bar per resampling pass.
     params : dict, optional
-        Further parameters of the estimator, over the settings and the progress display.
+        Further parameters of the estimator, over the settings and the progress display,
+        as :func:`check_method_params` returns them.
 
     Returns
     -------
@@ -41,7 +42,6 @@ def make_model(key, settings, *, seed, device="cpu", progress=True, params=None)
     """
     method = get_method(key)
     accepted = method.parameters()
-    params = check_method_params(key, params)
     values = {
         _PARAMETER_OF_SETTING.get(name, name): value
         for name, value in dataclasses.asdict(settings).items()
@@ -55,7 +55,7 @@ def make_model(key, settings, *, seed, device="cpu", progress=True, params=None)
         # The epoch lines go through tqdm so that they do not tear the bar.
         net_params={"callbacks__print_log__sink": write_epoch_row} if progress else None,
     )
-    chosen.update(params)  # one's own callbacks or net_params replace the progress display
+    chosen.update(params or {})  # one's own callbacks or net_params replace the progress display
     return method.estimator(**chosen)
 
 

@@ -8,9 +8,8 @@ faces more often.
 
 from dataclasses import dataclass
 
-from .._images import MIN_IMAGE_SIZE
 from ..estimators import DebiasedVAEClassifier
-from ._checks import check_count
+from ._checks import check_count, check_image_size
 
 __all__ = ["DEMO", "QUICK", "DemoSettings"]
 
@@ -63,16 +62,13 @@ class DemoSettings:
 
     def __post_init__(self):
         # The sizes of the draws are refused here, by name; the estimators check the rest.
-        for name in ("n_train", "n_test_per_group", "image_size", "epochs"):
+        for name in ("n_train", "n_test_per_group", "epochs"):
             check_count(name, getattr(self, name))
         if self.n_train < 2:
             raise ValueError(
                 f"n_train must be at least 2 (faces and non-faces); got {self.n_train}."
             )
-        if self.image_size < MIN_IMAGE_SIZE:
-            raise ValueError(
-                f"image_size must be at least {MIN_IMAGE_SIZE} pixels; got {self.image_size}."
-            )
+        check_image_size(self.image_size)
 
 
 DEMO = DemoSettings()

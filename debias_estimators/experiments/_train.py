@@ -9,7 +9,7 @@ from ..estimators import get_method
 from ..persistence import save_model
 from ._checks import check_kinds, check_seed
 from ._docs import shared_docs
-from ._models import make_model
+from ._models import check_method_params, make_model
 from ._settings import DEMO, DemoSettings
 from ._sources import TrainingSource
 
@@ -77,6 +77,7 @@ def train_and_save(
     check_seed(random_state)
     progress = check_flag("progress", progress)
     overwrite = check_flag("overwrite", overwrite)
+    params = check_method_params(method, params)
     if get_method(method).needs_groups:
         raise ValueError(
             f"{method!r} needs the training groups, which a training source does not hold; "
